@@ -1,0 +1,59 @@
+"""The `kgan` command line: one module per subcommand.
+
+Each subcommand module defines `add_parser(subparsers)` (which registers its
+arguments and sets `func`) and a `run(args)` function that returns an exit code.
+"""
+
+import argparse
+import importlib
+import sys
+
+from kgan import __version__
+
+# Subcommand name -> module under kgan.cli. Modules import TensorFlow lazily
+# inside `run`, so `kgan --help` answers at once.
+SUBCOMMANDS = ("train", "sample", "export", "serve", "evaluate", "evaluator")
+
+
+class CLIError(Exception):
+    """A user error: printed as `kgan <cmd>: error: ...` with exit code 2."""
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="kgan",
+        description="Train, sample, export, serve and evaluate GANs built on Keras.",
+        epilog="Run `kgan COMMAND --help` for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"kgan {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"kgan.cli.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"kgan.cli.{name}":
+                continue  # subcommand not installed in this build
+            raise
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except CLIError as e:
+        print(f"kgan {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"kgan {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def examples(*lines):
+    """Formats an argparse epilog of usage examples."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
