@@ -6,6 +6,7 @@ arguments and sets `func`) and a `run(args)` function that returns an exit code.
 
 import argparse
 import importlib
+import os
 import sys
 
 from kgan import __version__
@@ -39,6 +40,8 @@ def build_parser():
 
 
 def main(argv=None):
+    # TensorFlow's C++ start-up chatter hides the CLI's own output.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -1,0 +1,88 @@
+"""Full-state checkpoints: everything an exact resume needs.
+
+A `.keras` file stores weights and optimizer state but not the state of
+`SeedGenerator`s (the GAN's noise and every dropout layer's), so it cannot
+resume a run exactly. `FullStateCheckpoint` writes a `tf.train.Checkpoint`
+of both networks, the EMA generator, both optimizers, every RNG state and
+the epoch counter.
+"""
+
+import keras
+import tensorflow as tf
+
+
+def _seed_states(gan):
+    # Layer.variables lists each SeedGenerator's state under this name,
+    # the GAN's noise seed included, in a deterministic order.
+    return [v for v in gan.variables if v.name == "seed_generator_state"]
+
+
+def make_checkpoint(gan, epoch):
+    """Returns a `tf.train.Checkpoint` of the GAN's full training state.
+
+    Args:
+        gan: a compiled `kgan.GAN`.
+        epoch: an int64 `tf.Variable` holding the number of finished epochs.
+    """
+    if not getattr(gan, "d_optimizer", None):
+        raise ValueError("Expected a compiled GAN (call gan.compile() first). Received: an uncompiled GAN")
+    parts = dict(
+        generator=gan.generator,
+        discriminator=gan.discriminator,
+        d_optimizer=gan.d_optimizer,
+        g_optimizer=gan.g_optimizer,
+        rng=_seed_states(gan),
+        epoch=epoch,
+    )
+    if gan.ema_generator is not None:
+        parts["ema_generator"] = gan.ema_generator
+    return tf.train.Checkpoint(**parts)
+
+
+def restore_latest(gan, directory):
+    """Restores the newest checkpoint in `directory` into `gan`.
+
+    Returns:
+        The number of epochs the checkpoint had finished, or 0 when the
+        directory holds none.
+    """
+    epoch = tf.Variable(0, dtype=tf.int64)
+    path = tf.train.latest_checkpoint(directory)
+    if path is None:
+        return 0
+    make_checkpoint(gan, epoch).restore(path).assert_existing_objects_matched()
+    return int(epoch.numpy())
+
+
+class FullStateCheckpoint(keras.callbacks.Callback):
+    """Saves the GAN's full training state every N epochs.
+
+    Pair it with `restore_latest` and `fit(initial_epoch=...)` to resume.
+    `tf.train.CheckpointManager` writes the index file last, so a run
+    killed during a save still resumes from the previous checkpoint.
+
+    Args:
+        directory: checkpoint directory.
+        every_n_epochs: save after every N-th epoch (and always after the last).
+        max_to_keep: checkpoints kept on disk.
+    """
+
+    def __init__(self, directory, every_n_epochs=1, max_to_keep=2):
+        super().__init__()
+        if every_n_epochs < 1:
+            raise ValueError(f"Expected `every_n_epochs` >= 1. Received: every_n_epochs={every_n_epochs}")
+        self.directory = directory
+        self.every_n_epochs = every_n_epochs
+        self.max_to_keep = max_to_keep
+        self._manager = None
+
+    def on_train_begin(self, logs=None):
+        self._epoch = tf.Variable(0, dtype=tf.int64)
+        checkpoint = make_checkpoint(self.model, self._epoch)
+        self._manager = tf.train.CheckpointManager(checkpoint, self.directory, self.max_to_keep)
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self.params.get("epochs") == epoch + 1
+        if (epoch + 1) % self.every_n_epochs == 0 or last:
+            self._epoch.assign(epoch + 1)
+            self._manager.save(checkpoint_number=epoch + 1)

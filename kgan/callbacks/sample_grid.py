@@ -1,0 +1,82 @@
+"""`SampleGrid`: a PNG of samples from fixed noise after every N epochs."""
+
+import os
+
+import keras
+import numpy as np
+
+from kgan import images
+from kgan import latent
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Writes a grid of generated samples from fixed noise as a PNG.
+
+    The noise (and, for a conditional GAN, the labels) is drawn once, so the
+    grids of successive epochs show the same latent points as training
+    moves them. A conditional GAN gets one row per class.
+
+    Args:
+        directory: where `epoch_0001.png`, ... are written.
+        num_samples: samples in the grid (per class row for a
+            conditional GAN: `per_class` columns instead).
+        per_class: columns per class row for a conditional GAN.
+        every_n_epochs: write after every N-th epoch.
+        seed: seed of the fixed noise.
+        scale: integer upscaling of each tile in the PNG.
+        tensorboard_dir: if set, the grid is also logged to TensorBoard as
+            the image summary `samples`.
+    """
+
+    def __init__(
+        self,
+        directory,
+        num_samples=64,
+        per_class=10,
+        every_n_epochs=1,
+        seed=0,
+        scale=1,
+        tensorboard_dir=None,
+    ):
+        super().__init__()
+        if every_n_epochs < 1:
+            raise ValueError(f"Expected `every_n_epochs` >= 1. Received: every_n_epochs={every_n_epochs}")
+        self.directory = directory
+        self.num_samples = num_samples
+        self.per_class = per_class
+        self.every_n_epochs = every_n_epochs
+        self.seed = seed
+        self.scale = scale
+        self.tensorboard_dir = tensorboard_dir
+        self._writer = None
+        self.last_path = None
+
+    def on_train_begin(self, logs=None):
+        gan = self.model
+        if gan.num_classes is not None:
+            self._rows = gan.num_classes
+            self._labels = np.repeat(np.arange(gan.num_classes), self.per_class).astype("int32")
+            n = len(self._labels)
+        else:
+            n, self._labels = self.num_samples, None
+            self._rows = None
+        self._z = latent.sample_latent(n, gan.latent_dim, self.seed)
+        if self.tensorboard_dir and self._writer is None:
+            import tensorflow as tf
+
+            self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        inputs = self._z if self._labels is None else [self._z, self._labels]
+        samples = keras.ops.convert_to_numpy(self.model.sampling_generator(inputs, training=False))
+        grid = images.make_grid(samples, rows=self._rows, scale=self.scale)
+        self.last_path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
+        images.save_png(grid, self.last_path)
+        if self._writer is not None:
+            import tensorflow as tf
+
+            with self._writer.as_default():
+                tf.summary.image("samples", grid[None], step=epoch + 1)
+            self._writer.flush()

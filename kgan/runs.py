@@ -1,0 +1,69 @@
+"""The run directory written by `kgan train`, and loading models from it.
+
+```
+RUN/
+  config.json        the resolved TrainConfig
+  samples/           epoch_0001.png, ... (SampleGrid)
+  checkpoints/       full training state (FullStateCheckpoint)
+  history.csv        per-epoch logs (keras.callbacks.CSVLogger)
+  model.keras        the trained GAN, written at the end
+```
+"""
+
+import json
+import os
+
+CONFIG = "config.json"
+MODEL = "model.keras"
+SAMPLES = "samples"
+CHECKPOINTS = "checkpoints"
+HISTORY = "history.csv"
+
+
+def is_run_dir(path):
+    return os.path.isdir(path) and os.path.isfile(os.path.join(path, CONFIG))
+
+
+def read_config(run_dir):
+    """Returns the run's config.json as a dict."""
+    path = os.path.join(run_dir, CONFIG)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"Expected a kgan run directory holding {CONFIG}. Received: {run_dir!r} (no {CONFIG})"
+        )
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_json(path, values):
+    """Writes `values` as JSON atomically (temp file, then rename)."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(values, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def load_gan(src):
+    """Loads a `kgan.GAN` from a run directory or a `.keras` file.
+
+    A run that has not finished (no model.keras yet) is rebuilt from its
+    config and its latest checkpoint.
+    """
+    import keras
+
+    import kgan.gan  # noqa: F401  (registers kgan.GAN for deserialization)
+
+    if os.path.isfile(src) and src.endswith(".keras"):
+        return keras.models.load_model(src)
+    if not is_run_dir(src):
+        raise FileNotFoundError(
+            f"Expected a kgan run directory (with {CONFIG}) or a .keras file. Received: {src!r}"
+        )
+    model_path = os.path.join(src, MODEL)
+    if os.path.isfile(model_path):
+        return keras.models.load_model(model_path)
+    from kgan.training import run
+
+    gan, _ = run.restore(src)
+    return gan
