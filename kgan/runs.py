@@ -67,3 +67,33 @@ def load_gan(src):
 
     gan, _ = run.restore(src)
     return gan
+
+
+class _GANSampler:
+    """Adapts a GAN to the sampler call `sampler(z, labels) -> images`."""
+
+    def __init__(self, gan):
+        self.gan = gan
+        self.latent_dim = gan.latent_dim
+        self.num_classes = gan.num_classes
+
+    def __call__(self, z, labels=None):
+        import keras
+
+        inputs = z if labels is None else [z, labels]
+        return keras.ops.convert_to_numpy(self.gan.sampling_generator.predict_on_batch(inputs))
+
+
+def load_sampler(src):
+    """Returns `sampler(z, labels=None) -> float images` with `latent_dim`, `num_classes`.
+
+    `src` is a run directory or `.keras` file (the GAN's sampling
+    generator), or an exported SavedModel folder or `.onnx` file
+    (`kgan.inference.load`).
+    """
+    exported = src.endswith(".onnx") or os.path.isfile(os.path.join(src, "saved_model.pb"))
+    if exported:
+        from kgan import inference
+
+        return inference.load(src)
+    return _GANSampler(load_gan(src))

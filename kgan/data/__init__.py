@@ -1,0 +1,18 @@
+"""Datasets for GAN training: images as float32 in [-1, 1], batched for `fit`.
+
+```python
+ds = kgan.data.load()                                   # embedded 8x8 digits
+ds = kgan.data.load("mnist.npz", image_size=32)         # x_train / y_train
+ds = kgan.data.load("photos/", image_size=64, channels=3, labels=False)
+ds, info = kgan.data.load("mnist", data_dir="~/tfds", with_info=True)
+x, y, info = kgan.data.load_arrays("digits", split="test")
+```
+"""
+
+from kgan.data.dataset_info import DatasetInfo
+from kgan.data.errors import DatasetNotFoundError
+from kgan.data.loader import info
+from kgan.data.loader import load
+from kgan.data.loader import load_arrays
+
+__all__ = ["DatasetInfo", "DatasetNotFoundError", "info", "load", "load_arrays"]
