@@ -1,4 +1,4 @@
-"""Keras callbacks for GAN training: sample grids and full-state checkpoints.
+"""Keras callbacks for GAN training: sample grids, full-state checkpoints, metrics.
 
 Generator EMA is a `kgan.GAN(ema_decay=...)` option rather than a callback:
 it runs inside the compiled train step and is saved with the model.
@@ -7,4 +7,5 @@ it runs inside the compiled train step and is saved with the model.
 from kgan.callbacks.checkpoint import FullStateCheckpoint
 from kgan.callbacks.checkpoint import make_checkpoint
 from kgan.callbacks.checkpoint import restore_latest
+from kgan.callbacks.metrics import MetricsCallback
 from kgan.callbacks.sample_grid import SampleGrid

@@ -31,7 +31,7 @@ def add_parser(subparsers):
     p.add_argument("--split", default=d.split, help="dataset split")
     p.add_argument("--data-dir", default=None, help="TFDS data_dir")
     p.add_argument("--download", action="store_true", help="allow TFDS to download the dataset (needs the network)")
-    p.add_argument("--preset", default=d.preset, help="architecture preset: " + ", ".join(_preset_names()))
+    p.add_argument("--preset", default=d.preset, help="architecture preset from kgan.models.PRESETS: dcgan_small (default), dcgan, dcgan_tiny, mlp, mlp_small")
     p.add_argument("--image-size", type=int, default=None, help="square image size (default: 16 for digits, else native)")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None, help="image channels (default: the data's)")
     cond = p.add_mutually_exclusive_group()
@@ -64,12 +64,6 @@ def TrainDefaults():
     from kgan.training.config import TrainConfig
 
     return TrainConfig()
-
-
-def _preset_names():
-    from kgan.models.presets import PRESETS
-
-    return sorted(PRESETS)
 
 
 def _formatter():

@@ -1,6 +1,12 @@
 """`kgan train` as a library: `train(TrainConfig(...))` and `resume(run_dir)`."""
 
-from kgan.training import run
 from kgan.training.config import TrainConfig
-from kgan.training.run import resume
-from kgan.training.run import train
+
+
+def __getattr__(name):
+    # `run` pulls in TensorFlow; loading it lazily keeps `kgan --help` fast.
+    if name in ("run", "train", "resume"):
+        from kgan.training import run
+
+        return run if name == "run" else getattr(run, name)
+    raise AttributeError(f"module 'kgan.training' has no attribute {name!r}")

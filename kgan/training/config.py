@@ -3,9 +3,6 @@
 import dataclasses
 import json
 
-from kgan import losses
-from kgan.models import presets
-
 
 @dataclasses.dataclass
 class TrainConfig:
@@ -48,6 +45,10 @@ class TrainConfig:
 
     def validate(self):
         """Raises ValueError naming the first bad field."""
+        # Imported here so that `kgan --help` does not load TensorFlow.
+        from kgan import losses
+        from kgan.models import presets
+
         presets.get_preset(self.preset)
         losses.get(self.loss)
         positive = ("epochs", "batch_size", "d_steps", "sample_every", "checkpoint_every")

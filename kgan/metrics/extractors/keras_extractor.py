@@ -1,0 +1,95 @@
+"""`KerasExtractor`: features and class probabilities from a Keras model."""
+
+import numpy as np
+
+from kgan.metrics.extractors.resize import RESIZE_METHOD
+from kgan.metrics.extractors.resize import convert_channels
+from kgan.metrics.extractors.resize import resize_images
+
+
+class KerasExtractor:
+    """A feature extractor wrapping a Keras model with a fixed input shape.
+
+    Images (float32 in [-1, 1], NHWC) are converted to the model's channels
+    (grayscale repeated to RGB) and resized to its input size with
+    `resize_images`, then passed through the model `batch_size` at a time.
+
+    Args:
+        model: A Keras model taking images in [-1, 1] of shape
+            `(H, W, C)`. Its outputs are either the features, or
+            `[features, probabilities]` (softmax class probabilities).
+        name: Description for the protocol card.
+        weights_hash: Hex SHA-256 of the weights (see `kgan.metrics.hashing`).
+        batch_size: Images per forward pass.
+
+    Example:
+
+    >>> extractor = KerasExtractor(model, name="my-net", weights_hash=digest)
+    >>> features = extractor(images)             # (n, feature_dim)
+    >>> probs = extractor.probabilities(images)  # if the model has two outputs
+    """
+
+    resize_method = RESIZE_METHOD
+
+    def __init__(self, model, name, weights_hash, batch_size=64):
+        import tensorflow as tf
+
+        height, width, channels = model.input_shape[1:]
+        if len(model.outputs) not in (1, 2):
+            raise ValueError(
+                "Expected a model with 1 output (features) or 2 outputs "
+                f"(features, probabilities). Received: {len(model.outputs)} outputs"
+            )
+        self.model = model
+        self.name = name
+        self.weights_hash = weights_hash
+        self.batch_size = batch_size
+        self.input_size = (height, width)
+        self.channels = channels
+        self.feature_dim = int(model.outputs[0].shape[-1])
+        probs = model.outputs[1] if len(model.outputs) == 2 else None
+        self.num_classes = None if probs is None else int(probs.shape[-1])
+        self._forward = tf.function(self._forward_batch, reduce_retracing=True)
+
+    def __call__(self, images):
+        """Returns float32 features `(n, feature_dim)`."""
+        return self._run(images)[0]
+
+    def probabilities(self, images):
+        """Returns float32 class probabilities `(n, num_classes)`."""
+        self._check_has_probabilities()
+        return self._run(images)[1]
+
+    def features_and_probabilities(self, images):
+        """Returns `(features, probabilities)` from one forward pass."""
+        self._check_has_probabilities()
+        return self._run(images)
+
+    def _check_has_probabilities(self):
+        if self.num_classes is None:
+            raise ValueError(
+                "Expected an extractor with a probabilities output. Received: "
+                f"extractor {self.name!r} whose model only outputs features"
+            )
+
+    def _run(self, images):
+        images = np.asarray(images, np.float32)
+        if images.ndim != 4 or len(images) == 0:
+            raise ValueError(
+                "Expected a non-empty batch of images (n, height, width, "
+                f"channels). Received: images.shape={images.shape}"
+            )
+        batches = [
+            self._forward(images[start : start + self.batch_size])
+            for start in range(0, len(images), self.batch_size)
+        ]
+        return tuple(
+            np.concatenate([np.asarray(batch[i]) for batch in batches]).astype(np.float32)
+            for i in range(len(self.model.outputs))
+        )
+
+    def _forward_batch(self, images):
+        images = convert_channels(images, self.channels)
+        images = resize_images(images, self.input_size)
+        outputs = self.model(images, training=False)
+        return tuple(outputs) if isinstance(outputs, (list, tuple)) else (outputs,)
