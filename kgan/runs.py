@@ -65,7 +65,12 @@ def load_gan(src):
         return keras.models.load_model(model_path)
     from kgan.training import run
 
-    gan, _ = run.restore(src)
+    gan, epoch = run.restore(src)
+    if epoch == 0:
+        raise FileNotFoundError(
+            f"Expected a run with {MODEL} or a checkpoint to load. Received: {src!r}, "
+            "which has neither (its first epoch has not finished)"
+        )
     return gan
 
 

@@ -75,8 +75,25 @@ class SampleGrid(keras.callbacks.Callback):
         self.last_path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
         images.save_png(grid, self.last_path)
         if self._writer is not None:
-            import tensorflow as tf
-
             with self._writer.as_default():
-                tf.summary.image("samples", grid[None], step=epoch + 1)
+                _write_image_summary("samples", grid, step=epoch + 1)
             self._writer.flush()
+
+
+def _write_image_summary(tag, grid, step):
+    """Writes a uint8 `(H, W, C)` image as a TensorBoard image summary.
+
+    `tf.summary.image` lives in the `tensorboard` package, which TensorFlow
+    does not install; this writes the same record (the image plugin's
+    `[width, height, png]` string tensor) with TensorFlow alone.
+    """
+    import tensorflow as tf
+    from tensorflow.core.framework import summary_pb2
+
+    metadata = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="images")
+    )
+    height, width = grid.shape[:2]
+    png = tf.image.encode_png(grid)
+    tensor = tf.stack([tf.as_string(width), tf.as_string(height), png])
+    tf.summary.write(tag, tensor, step=step, metadata=metadata)

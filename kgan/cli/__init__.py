@@ -24,7 +24,14 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="kgan",
         description="Train, sample, export, serve and evaluate GANs built on Keras.",
-        epilog="Run `kgan COMMAND --help` for a command's options and examples.",
+        epilog="Run `kgan COMMAND --help` for a command's options and examples.\n\n"
+        + examples(
+            "kgan train                                  # DCGAN on the embedded digits",
+            "kgan train --dataset data.npz --epochs 50 --out runs/mine",
+            "kgan train --resume runs/mine               # continue an interrupted run",
+            "kgan sample runs/mine --n 64 --out grid.png",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kgan {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -28,7 +28,7 @@ def add_parser(subparsers):
     p.add_argument("--interpolate", nargs=2, type=int, metavar=("SEED_A", "SEED_B"), help="walk between two seeds' latent points")
     p.add_argument("--steps", type=int, default=8, help="interpolation steps")
     p.add_argument("--method", choices=("slerp", "lerp"), default="slerp", help="interpolation method")
-    p.add_argument("--labels", default=None, help="class label(s) for a conditional model: '3' or '0,1,2' (cycled); default: all classes in turn")
+    p.add_argument("--labels", default=None, help="class label(s) for a conditional model: '3' or '0,1,2' (cycled); default: all classes in turn, and an --interpolate walk once per class")
     p.add_argument("--rows", type=int, default=None, help="grid rows (default: one per class, or square)")
     p.add_argument("--scale", type=int, default=None, help="integer upscaling of each tile (default: to ~64 px)")
     p.add_argument("--out", default="samples.png", help="grid PNG path")
@@ -70,13 +70,16 @@ def latent_points(args, latent_dim):
 
     from kgan import latent
 
+    seeds = args.interpolate or (parse_seeds(args.seeds) if args.seeds else [args.seed])
+    if min(seeds) < 0:  # numpy's generators take no negative seeds
+        raise CLIError(f"--seed, --seeds and --interpolate expect non-negative integers. Received: {min(seeds)}")
     if args.interpolate:
         if args.steps < 2:
             raise CLIError(f"--steps expects an integer >= 2. Received: {args.steps}")
-        a, b = (latent.sample_latent(1, latent_dim, s)[0] for s in args.interpolate)
+        a, b = (latent.sample_latent(1, latent_dim, s)[0] for s in seeds)
         return (latent.slerp if args.method == "slerp" else latent.lerp)(a, b, args.steps)
     if args.seeds:
-        return np.concatenate([latent.sample_latent(1, latent_dim, s) for s in parse_seeds(args.seeds)])
+        return np.concatenate([latent.sample_latent(1, latent_dim, s) for s in seeds])
     if args.n < 1:
         raise CLIError(f"--n expects a positive integer. Received: {args.n}")
     return latent.sample_latent(args.n, latent_dim, args.seed)
@@ -94,9 +97,14 @@ def run(args):
         raise CLIError(str(e)) from e
     z = latent_points(args, sampler.latent_dim)
     labels = None
+    rows = args.rows
     if sampler.num_classes is not None:
         if args.labels:
             labels = parse_labels(args.labels, len(z))
+        elif args.interpolate:  # the same walk once per class, one row each
+            labels = np.repeat(np.arange(sampler.num_classes, dtype="int32"), len(z))
+            z = np.tile(z, (sampler.num_classes, 1))
+            rows = rows or sampler.num_classes
         else:  # one block (a grid row) per class
             per_class = -(-len(z) // sampler.num_classes)
             labels = np.repeat(np.arange(sampler.num_classes, dtype="int32"), per_class)[: len(z)]
@@ -111,7 +119,6 @@ def run(args):
             images.save_png(images.make_grid(image[None], padding=0, scale=scale), os.path.join(args.individual, f"{i:05d}.png"))
         print(f"wrote {len(samples)} images to {args.individual}")
         return 0
-    rows = args.rows
     if rows is None and labels is not None and not (args.interpolate or args.seeds or args.labels):
         rows = min(sampler.num_classes, len(z))
     images.save_png(images.make_grid(samples, rows=rows, scale=scale), args.out)

@@ -94,15 +94,17 @@ def train(config, verbose="auto", extra_callbacks=()):
     config = config.validate()
     info = data.info(config.dataset, split=config.split, data_dir=config.data_dir, download=config.download)
     config = resolve(config, info)
-    x, y = load_training_data(config)
-    os.makedirs(config.run_dir, exist_ok=True)
     if runs.is_run_dir(config.run_dir):
         raise FileExistsError(
             f"Expected a new run directory. Received: {config.run_dir!r}, which holds a run; "
             "resume it with `kgan train --resume` or choose another --out"
         )
-    runs.write_json(os.path.join(config.run_dir, runs.CONFIG), dataclasses.asdict(config))
+    # Build before writing config.json: a setting the models reject must not
+    # leave behind a run directory that blocks the corrected command.
     gan = build_gan(config)
+    x, y = load_training_data(config)
+    os.makedirs(config.run_dir, exist_ok=True)
+    runs.write_json(os.path.join(config.run_dir, runs.CONFIG), dataclasses.asdict(config))
     return _fit(gan, config, x, y, 0, verbose, extra_callbacks), config.run_dir
 
 
@@ -121,6 +123,9 @@ def restore(run_dir):
 def resume(run_dir, verbose="auto", extra_callbacks=()):
     """Continues an interrupted run where its last checkpoint stopped."""
     config = TrainConfig.from_dict(runs.read_config(run_dir)).validate()
+    # Write where the run is now: config.json's run_dir may be relative to
+    # another working directory, or the run may have been moved.
+    config = dataclasses.replace(config, run_dir=run_dir)
     gan, epoch = restore(run_dir)
     x, y = load_training_data(config)
     return _fit(gan, config, x, y, epoch, verbose, extra_callbacks), run_dir

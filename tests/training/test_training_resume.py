@@ -1,0 +1,163 @@
+"""An interrupted and resumed run reproduces the uninterrupted one bit for bit (on CPU)."""
+
+import csv
+import dataclasses
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kgan import runs
+from kgan import training
+
+EPOCHS = 4
+STOP_AFTER = 2
+
+
+class InterruptAfter(keras.callbacks.Callback):
+    """Raises KeyboardInterrupt at the end of an epoch, like Ctrl-C between epochs.
+
+    `train` puts extra callbacks after its own, so the checkpoint and
+    history.csv of that epoch are written first.
+    """
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epochs:
+            raise KeyboardInterrupt
+
+
+def full_state(gan):
+    """Every value that determines the rest of a run, in a fixed order."""
+    parts = {
+        "generator": gan.generator.weights,
+        "discriminator": gan.discriminator.weights,
+        "d_optimizer": gan.d_optimizer.variables,
+        "g_optimizer": gan.g_optimizer.variables,
+        "rng": [v for v in gan.variables if v.name == "seed_generator_state"],
+    }
+    if gan.ema_generator is not None:
+        parts["ema_generator"] = gan.ema_generator.weights
+    return {f"{part}/{i}": np.array(v) for part, vs in parts.items() for i, v in enumerate(vs)}
+
+
+def read_history(run_dir):
+    with open(os.path.join(run_dir, runs.HISTORY)) as f:
+        return list(csv.DictReader(f))
+
+
+def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_dir=None):
+    """Trains `config` uninterrupted in full_dir, and interrupted after epoch 2
+    then resumed in cut_dir (found at `resume_dir` when the cwd changed)."""
+    full, _ = training.train(dataclasses.replace(config, run_dir=full_dir), verbose=0)
+
+    with pytest.raises(KeyboardInterrupt):
+        training.train(
+            dataclasses.replace(config, run_dir=cut_dir),
+            verbose=0,
+            extra_callbacks=[interrupt or InterruptAfter(STOP_AFTER)],
+        )
+    resume_dir = resume_dir or cut_dir
+    # The interruption left a run that stopped after epoch 2.
+    assert len(read_history(resume_dir)) == STOP_AFTER
+    assert not os.path.exists(os.path.join(resume_dir, runs.MODEL))
+    assert tf.train.latest_checkpoint(os.path.join(resume_dir, runs.CHECKPOINTS)).endswith(f"ckpt-{STOP_AFTER}")
+
+    resumed, run_dir = training.resume(resume_dir, verbose=0)
+    assert run_dir == resume_dir
+
+    expected, actual = full_state(full), full_state(resumed)
+    assert actual.keys() == expected.keys()
+    assert int(resumed.g_optimizer.iterations.numpy()) == EPOCHS * (128 // config.batch_size)
+    for key in expected:
+        np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
+
+    history = read_history(resume_dir)
+    assert [row["epoch"] for row in history] == ["0", "1", "2", "3"]
+    assert history == read_history(full_dir)
+    samples = sorted(os.listdir(os.path.join(resume_dir, runs.SAMPLES)))
+    assert samples == [f"epoch_{e:04d}.png" for e in range(1, EPOCHS + 1)]
+    with open(os.path.join(full_dir, runs.SAMPLES, samples[-1]), "rb") as a, open(
+        os.path.join(resume_dir, runs.SAMPLES, samples[-1]), "rb"
+    ) as b:
+        assert a.read() == b.read()
+    assert os.path.isfile(os.path.join(resume_dir, runs.MODEL))
+    assert tf.train.latest_checkpoint(os.path.join(resume_dir, runs.CHECKPOINTS)).endswith(f"ckpt-{EPOCHS}")
+    return resumed
+
+
+def test_resume_conditional_dcgan_with_ema(tmp_path, digits_npz):
+    config = training.TrainConfig(
+        dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=32,
+        ema_decay=0.9, export=False,
+    )
+    resumed = assert_resume_reproduces(config, str(tmp_path / "full"), str(tmp_path / "cut"))
+    assert resumed.num_classes == 10 and resumed.ema_generator is not None
+    assert resumed.r1_weight > 0  # the default R1 penalty is part of the reproduced update
+
+
+def test_resume_mlp_with_dropout_from_another_directory(tmp_path, monkeypatch, digits_npz):
+    # The MLP discriminator's dropout layers have their own SeedGenerators,
+    # which the checkpoint must restore as well. The interrupted run's
+    # directory is relative, and it is resumed from another working directory.
+    config = training.TrainConfig(
+        dataset=digits_npz, preset="mlp_small", image_size=8, epochs=EPOCHS, batch_size=32,
+        conditional=False, ema_decay=None, export=False,
+    )
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    class ChdirThenInterrupt(InterruptAfter):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch + 1 == self.epochs:
+                os.chdir(elsewhere)
+            super().on_epoch_end(epoch, logs)
+
+    resumed = assert_resume_reproduces(
+        config, str(tmp_path / "full"), "cut", ChdirThenInterrupt(STOP_AFTER), resume_dir=str(tmp_path / "cut")
+    )
+    assert runs.read_config(str(tmp_path / "cut"))["run_dir"] == "cut"  # relative to tmp_path, not to the cwd
+    assert os.listdir(elsewhere) == []  # nothing written relative to the new cwd
+    # Noise plus one dropout per hidden layer of D.
+    assert len([v for v in resumed.variables if v.name == "seed_generator_state"]) == 3
+
+
+def test_resume_of_a_finished_run_trains_no_more(tmp_path, digits_npz):
+    config = training.TrainConfig(
+        dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=1, batch_size=64,
+        export=False, run_dir=str(tmp_path / "run"),
+    )
+    trained, run_dir = training.train(config, verbose=0)
+    before = full_state(trained)
+    resumed, _ = training.resume(run_dir, verbose=0)
+    for key, value in full_state(resumed).items():
+        np.testing.assert_array_equal(value, before[key], err_msg=key)
+    assert len(read_history(run_dir)) == 1
+
+
+def test_train_refuses_an_existing_run(tmp_path, digits_npz):
+    config = training.TrainConfig(
+        dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=1, export=False,
+        run_dir=str(tmp_path / "run"),
+    )
+    (tmp_path / "run").mkdir()
+    runs.write_json(str(tmp_path / "run" / runs.CONFIG), {"epochs": 5})
+    with pytest.raises(FileExistsError, match="Expected a new run directory.*kgan train --resume"):
+        training.train(config, verbose=0)
+    assert runs.read_config(str(tmp_path / "run")) == {"epochs": 5}  # untouched
+
+
+def test_settings_the_models_reject_leave_no_run_behind(tmp_path, digits_npz):
+    config = training.TrainConfig(
+        dataset=digits_npz, preset="dcgan_tiny", image_size=7, epochs=1, export=False,
+        run_dir=str(tmp_path / "run"),
+    )
+    with pytest.raises(ValueError, match="image_size"):
+        training.train(config, verbose=0)
+    assert not runs.is_run_dir(str(tmp_path / "run"))
