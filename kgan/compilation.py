@@ -17,7 +17,8 @@ def resolve_jit_compile(jit_compile="auto", gpus=None, distributed=None):
         distributed: whether a distribution strategy is in scope; detected
             when None.
     """
-    if jit_compile not in ("auto", True, False):
+    # `1 in (True, False)` holds in Python, so check the type: only bools.
+    if not (isinstance(jit_compile, bool) or (isinstance(jit_compile, str) and jit_compile == "auto")):
         raise ValueError(
             f'Expected `jit_compile` to be "auto", True or False. Received: jit_compile={jit_compile!r}'
         )

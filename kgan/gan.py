@@ -150,6 +150,8 @@ class GAN(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
 
     def get_compile_config(self):
+        if not getattr(self, "d_optimizer", None):
+            return None  # saved before compile(): nothing to restore
         return {
             "d_optimizer": keras.optimizers.serialize(self.d_optimizer),
             "g_optimizer": keras.optimizers.serialize(self.g_optimizer),
@@ -263,6 +265,11 @@ class GAN(keras.Model):
             raise ValueError(
                 "A conditional GAN (num_classes set) expects (images, labels) batches. "
                 f"Received: images only, {real!r}"
+            )
+        if real.shape[0] is not None and real.shape[0] < self.d_steps:
+            raise ValueError(
+                f"Expected batches of at least d_steps={self.d_steps} images (one slice per D step). "
+                f"Received: a batch of {real.shape[0]}"
             )
         labels = tf.cast(tf.reshape(labels, [-1]), tf.int32) if self.conditional else None
         return tf.cast(real, tf.float32), labels

@@ -38,10 +38,14 @@ def slerp(z0, z1, steps):
     Follows the great circle between `z0` and `z1`, which keeps the norm
     typical of Gaussian samples where a straight line would pass through
     the low-density region near the origin. Falls back to `lerp` for
-    (anti)parallel vectors, where the great circle is undefined.
+    (anti)parallel vectors and a zero endpoint, where the great circle is
+    undefined.
     """
     z0, z1, t = _endpoints(z0, z1, steps)
-    u0, u1 = z0 / np.linalg.norm(z0), z1 / np.linalg.norm(z1)
+    n0, n1 = np.linalg.norm(z0), np.linalg.norm(z1)
+    if n0 == 0.0 or n1 == 0.0:
+        return lerp(z0[0], z1[0], steps)
+    u0, u1 = z0 / n0, z1 / n1
     omega = np.arccos(np.clip(np.dot(u0[0], u1[0]), -1.0, 1.0))
     if np.sin(omega) < 1e-6:
         return lerp(z0[0], z1[0], steps)

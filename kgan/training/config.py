@@ -36,6 +36,9 @@ class TrainConfig:
     beta_1: float = 0.5
     seed: int = 0
     jit_compile: str | bool = "auto"
+    # Several train steps per tf.function call: the per-call overhead (~1 ms
+    # on a CPU) dominates small GANs' steps (tools/bench_train.py).
+    steps_per_execution: int = 8
     sample_every: int = 1
     checkpoint_every: int = 1
     export: bool = True
@@ -51,7 +54,7 @@ class TrainConfig:
 
         presets.get_preset(self.preset)
         losses.get(self.loss)
-        positive = ("epochs", "batch_size", "d_steps", "sample_every", "checkpoint_every")
+        positive = ("epochs", "batch_size", "d_steps", "sample_every", "checkpoint_every", "steps_per_execution")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -40,8 +40,12 @@ def resolve(config, info):
     return TrainConfig(**values).validate()
 
 
-def build_gan(config):
-    """Builds and compiles the GAN a resolved config describes."""
+def build_gan(config, num_examples=None):
+    """Builds and compiles the GAN a resolved config describes.
+
+    `num_examples` caps `steps_per_execution` at the steps of one epoch:
+    Keras runs whole executions, so a larger value would overrun epochs.
+    """
     keras.utils.set_random_seed(config.seed)
     # Gradient penalties need per-example gradients, which batch norm in D
     # mixes across the batch (Gulrajani et al. 2017): use layer norm there.
@@ -68,8 +72,15 @@ def build_gan(config):
         d_optimizer=keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1),
         g_optimizer=keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1),
         jit_compile=config.jit_compile,
+        steps_per_execution=_steps_per_execution(config, num_examples),
     )
     return gan
+
+
+def _steps_per_execution(config, num_examples):
+    if num_examples is None:
+        return config.steps_per_execution
+    return max(1, min(config.steps_per_execution, num_examples // config.batch_size))
 
 
 def load_training_data(config):
@@ -101,21 +112,21 @@ def train(config, verbose="auto", extra_callbacks=()):
         )
     # Build before writing config.json: a setting the models reject must not
     # leave behind a run directory that blocks the corrected command.
-    gan = build_gan(config)
+    gan = build_gan(config, info.num_examples)
     x, y = load_training_data(config)
     os.makedirs(config.run_dir, exist_ok=True)
     runs.write_json(os.path.join(config.run_dir, runs.CONFIG), dataclasses.asdict(config))
     return _fit(gan, config, x, y, 0, verbose, extra_callbacks), config.run_dir
 
 
-def restore(run_dir):
+def restore(run_dir, num_examples=None):
     """Rebuilds a run's GAN from config.json and its latest checkpoint.
 
     Returns:
         `(gan, finished_epochs)`.
     """
     config = TrainConfig.from_dict(runs.read_config(run_dir)).validate()
-    gan = build_gan(config)
+    gan = build_gan(config, num_examples)
     epoch = callbacks.restore_latest(gan, os.path.join(run_dir, runs.CHECKPOINTS))
     return gan, epoch
 
@@ -126,8 +137,8 @@ def resume(run_dir, verbose="auto", extra_callbacks=()):
     # Write where the run is now: config.json's run_dir may be relative to
     # another working directory, or the run may have been moved.
     config = dataclasses.replace(config, run_dir=run_dir)
-    gan, epoch = restore(run_dir)
     x, y = load_training_data(config)
+    gan, epoch = restore(run_dir, len(x))
     return _fit(gan, config, x, y, epoch, verbose, extra_callbacks), run_dir
 
 
@@ -141,6 +152,7 @@ def _fit(gan, config, x, y, initial_epoch, verbose, extra_callbacks):
             epochs=config.epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=steps,
+            shuffle=False,  # the stream is already shuffled per (seed, epoch)
             verbose=verbose,
             callbacks=[*_callbacks(config), *extra_callbacks],
         )
