@@ -1,0 +1,95 @@
+"""`kgan serve`: TF Serving's REST API for an exported generator."""
+
+import argparse
+
+from kgan.cli import CLIError
+from kgan.cli import examples
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "serve",
+        help="serve an export over TF Serving's REST API (onnxruntime)",
+        description=(
+            "Serve an exported generator over HTTP with TF Serving's REST API, so TF Serving "
+            "clients work unchanged: GET /v1/models/NAME[/versions/V][/metadata], POST "
+            "/v1/models/NAME[/versions/V]:predict (row 'instances' or columnar 'inputs'; "
+            "signatures serving_default, generate, sample), and GET /v1/models/NAME/grid.png"
+            "?n=16&seed=0 for a PNG grid. onnxruntime runs the model unless --backend "
+            "saved_model. Stops cleanly on Ctrl+C or SIGTERM."
+        ),
+        epilog=examples(
+            "kgan serve saved_models/digits                    # every version, port 8501",
+            "kgan serve saved_models/digits/2 --port 9000 --providers cuda,cpu",
+            "curl -d '{\"signature_name\": \"sample\", \"inputs\": {\"n\": 4, \"seed\": 0}}' "
+            "localhost:8501/v1/models/digits:predict",
+            "curl -o grid.png 'localhost:8501/v1/models/digits/grid.png?n=64&seed=1'",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="PATH", help="saved_models/NAME, a version folder, or an .onnx file")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8501, help="port (default: 8501, TF Serving's REST port)")
+    p.add_argument("--name", default=None, help="served model name (default: the model folder's name)")
+    p.add_argument("--versions", default=None, help="versions to serve, e.g. '1,3' (default: all)")
+    p.add_argument("--backend", choices=("onnx", "saved_model"), default="onnx", help="inference backend (default: onnx)")
+    p.add_argument("--providers", default=None, help="onnxruntime providers in order, e.g. 'cuda,cpu' (default: best available)")
+    p.add_argument("--threads", type=int, default=None, help="onnxruntime intra-op threads (default: one per core)")
+    p.add_argument("--batch-size", type=int, default=256, help="largest batch per model call (default: 256)")
+    p.add_argument("--max-batch", type=int, default=1024, help="most images per request; 413 above (default: 1024)")
+    p.add_argument("--max-body-mb", type=float, default=16, help="largest request body in MiB; 413 above (default: 16)")
+    p.add_argument("--max-concurrency", type=int, default=4, help="inferences at once (default: 4)")
+    p.add_argument("--max-pending", type=int, default=64, help="requests in flight before 503 (default: 64)")
+    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"), help="log level")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    import logging
+
+    from kgan import serving
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    limits = _limits(args, serving)
+    try:
+        model = serving.load_model(args.path, args.name, _versions(args.versions), args.backend, **_load_options(args))
+    except (FileNotFoundError, ValueError) as e:
+        raise CLIError(str(e)) from e
+    try:
+        sock = serving.bind(args.host, args.port)
+    except OSError as e:
+        raise CLIError(f"cannot listen on {args.host}:{args.port}: {e}") from e
+    versions = ", ".join(str(v) for v in model.versions)
+    logging.getLogger("kgan.serving").info("model %s, versions %s, backend %s", model.name, versions, args.backend)
+    serving.serve(serving.create_app(model, limits), sock)
+    return 0
+
+
+def _limits(args, serving):
+    try:
+        return serving.Limits(
+            max_body_bytes=int(args.max_body_mb * 2**20),
+            max_batch=args.max_batch,
+            max_concurrency=args.max_concurrency,
+            max_pending=args.max_pending,
+        )
+    except ValueError as e:
+        raise CLIError(str(e)) from e
+
+
+def _load_options(args):
+    options = {"batch_size": args.batch_size}
+    if args.backend == "onnx":
+        options["intra_op_threads"] = args.threads
+        if args.providers:
+            options["providers"] = [p.strip() for p in args.providers.split(",") if p.strip()]
+    return options
+
+
+def _versions(text):
+    if not text:
+        return None
+    try:
+        return [int(v) for v in text.split(",")]
+    except ValueError:
+        raise CLIError(f"--versions expects integers like '1,3'. Received: {text!r}") from None

@@ -1,0 +1,77 @@
+"""Inference from exported files only: `kgan.inference.load(path)`.
+
+```python
+from kgan import inference
+
+gen = inference.load("saved_models/digits")        # latest version, ONNX backend
+images = gen.generate(16, seed=0)                   # float32 in [-1, 1]
+pixels = gen.generate(16, seed=0, dtype="uint8")    # uint8 in [0, 255]
+same = gen(z, labels=[3] * len(z))                  # your own latent vectors
+```
+
+Needs the exported files, onnxruntime (or TensorFlow for the SavedModel
+backend) and NumPy; not Keras, not kgan's model code.
+"""
+
+import os
+
+from kgan.inference import layout
+from kgan.inference import providers
+from kgan.inference.generator import ExportedGenerator
+from kgan.inference.onnx_generator import OnnxGenerator
+from kgan.inference.philox import stateless_normal
+from kgan.inference.saved_model_generator import SavedModelGenerator
+
+BACKENDS = ("onnx", "saved_model")
+
+
+def load(path, backend=None, providers=None, batch_size=256, intra_op_threads=None, io_binding=None,
+         spinning=False):
+    """Loads an exported generator.
+
+    Args:
+        path: an `.onnx` file, a version folder (`saved_models/NAME/N`), or a
+            model folder (`saved_models/NAME`, whose latest version is used).
+        backend: `"onnx"` (onnxruntime) or `"saved_model"` (TensorFlow). None
+            picks ONNX when the folder has a `model.onnx`, else the SavedModel.
+        providers: onnxruntime providers (ONNX backend): None for automatic
+            choice (TensorRT, CUDA, CPU), or names like `["cuda", "cpu"]`.
+        batch_size: largest batch per backend call; larger n is split.
+        intra_op_threads: onnxruntime intra-op threads (ONNX backend).
+        io_binding: explicit IO binding (ONNX backend); None = on for GPUs.
+        spinning: let onnxruntime's idle threads spin (ONNX backend; see
+            `OnnxGenerator`).
+
+    Returns:
+        An `OnnxGenerator` or `SavedModelGenerator`, with `generate(n, seed,
+        labels, dtype)`, `sample(n, seed, labels, dtype)` and
+        `__call__(z, labels, dtype)`.
+    """
+    if backend not in (None, *BACKENDS):
+        raise ValueError(f"Expected `backend` to be one of {BACKENDS} or None. Received: backend={backend!r}")
+    path = os.fspath(path)
+    if os.path.isfile(path) and path.endswith(".onnx"):
+        if backend == "saved_model":
+            raise ValueError(f"Expected a SavedModel folder for backend='saved_model'. Received: path={path!r}")
+        return OnnxGenerator(path, providers, batch_size, intra_op_threads, io_binding, spinning)
+    version_dir = layout.resolve_version_dir(path)
+    onnx_path = os.path.join(version_dir, layout.ONNX)
+    if backend is None:
+        backend = "onnx" if os.path.isfile(onnx_path) else "saved_model"
+    if backend == "onnx":
+        return OnnxGenerator(onnx_path, providers, batch_size, intra_op_threads, io_binding, spinning)
+    if not os.path.isfile(os.path.join(version_dir, layout.SAVED_MODEL)):
+        raise FileNotFoundError(f"Expected a SavedModel in {version_dir!r}. Received: no {layout.SAVED_MODEL}")
+    return SavedModelGenerator(version_dir, batch_size)
+
+
+__all__ = [
+    "BACKENDS",
+    "ExportedGenerator",
+    "OnnxGenerator",
+    "SavedModelGenerator",
+    "layout",
+    "load",
+    "providers",
+    "stateless_normal",
+]

@@ -1,0 +1,151 @@
+"""The FastAPI app: TF Serving's REST API for one exported generator, plus a PNG grid.
+
+| route                                           | answer                          |
+| ----------------------------------------------- | ------------------------------- |
+| `GET  /v1/models/NAME[/versions/V]`             | version status                  |
+| `GET  /v1/models/NAME[/versions/V]/metadata`    | signature defs                  |
+| `POST /v1/models/NAME[/versions/V]:predict`     | `predictions` / `outputs`       |
+| `GET  /v1/models/NAME[/versions/V]/grid.png`    | a PNG grid (`n`, `seed`, `labels`, `rows`, `scale`) |
+
+Errors are `{"error": message}`: 400 for a bad request, 404 for an unknown
+model, version or route, 405 for a wrong method, 413 for a body or batch over
+the limits, 503 when too many requests are waiting, 500 for a failure inside.
+"""
+
+import functools
+import logging
+
+import anyio
+from fastapi import FastAPI
+from fastapi import Request
+from fastapi import Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from kgan.serving import grid
+from kgan.serving import rest
+from kgan.serving.limits import Limits
+from kgan.serving.limits import Pending
+from kgan.serving.repository import ServingError
+from kgan.serving.request_log import RequestLog
+
+logger = logging.getLogger("kgan.serving")
+
+
+def create_app(model, limits=None):
+    """Returns the FastAPI app serving `model` (a `ServedModel`) within `limits`."""
+    limits = limits or Limits()
+    app = FastAPI(title=f"kgan serve: {model.name}", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.model, app.state.limits = model, limits
+    app.state.pending = Pending(limits)
+    app.add_middleware(RequestLog, logger=logger)
+    app.add_exception_handler(ServingError, _serving_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for prefix in ("/v1/models/{name}", "/v1/models/{name}/versions/{version}"):
+        app.add_api_route(prefix, _status, methods=["GET"])
+        app.add_api_route(prefix + "/metadata", _metadata, methods=["GET"])
+        app.add_api_route(prefix + ":predict", _predict, methods=["POST"])
+        app.add_api_route(prefix + "/grid.png", _grid, methods=["GET"])
+    return app
+
+
+async def _status(request: Request):
+    name, version = _route(request)
+    model = request.app.state.model
+    number, _ = model.get(name, _version(version))
+    versions = [number] if version is not None else list(model.versions)
+    return _json(rest.status_response(versions))
+
+
+async def _metadata(request: Request):
+    name, version = _route(request)
+    number, generator = request.app.state.model.get(name, _version(version))
+    return _json(rest.metadata_response(name, number, generator))
+
+
+async def _predict(request: Request):
+    name, version = _route(request)
+    state = request.app.state
+    _, generator = state.model.get(name, _version(version))
+    raw = await _read_body(request, state.limits.max_body_bytes)
+
+    def answer():  # in a worker thread: decoding, inference and encoding keep the event loop free
+        predict = rest.parse_predict(rest.parse_json(raw), generator.conditional)
+        state.limits.check_batch(rest.batch_size_of(predict))
+        return rest.dumps(rest.predict_response(rest.run_predict(generator, predict), predict))
+
+    return Response(await _infer(state, answer), media_type="application/json")
+
+
+async def _grid(request: Request):
+    name, version = _route(request)
+    state = request.app.state
+    _, generator = state.model.get(name, _version(version))
+    query = _bad_request(grid.parse_query, request.query_params, generator)
+    state.limits.check_batch(query["n"])
+    png = await _infer(state, functools.partial(grid.render, generator, query))
+    return Response(png, media_type="image/png")
+
+
+async def _infer(state, fn):
+    """Runs `fn` in a worker thread, within the concurrency and queue limits."""
+    with state.pending.slot():
+        try:
+            return await anyio.to_thread.run_sync(_bad_request, fn, limiter=state.pending.limiter)
+        except ServingError:
+            raise
+        except Exception as e:  # never let a model failure take the server down
+            logger.exception("inference failed")
+            raise ServingError(500, f"Inference failed: {type(e).__name__}: {e}") from None
+
+
+def _bad_request(fn, *args):
+    """Calls `fn`; a `ValueError` (invalid input) becomes a 400."""
+    try:
+        return fn(*args)
+    except ValueError as e:
+        raise ServingError(400, str(e)) from None
+
+
+async def _read_body(request, limit):
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise ServingError(413, f"Expected a request body of at most {limit} bytes. Received: {length} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ServingError(413, f"Expected a request body of at most {limit} bytes. Received: more")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _route(request):
+    # Read from the path only: a handler argument `version` would also bind ?version=.
+    params = request.path_params
+    return params["name"], params.get("version")
+
+
+def _version(text):
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise ServingError(400, f"Expected an integer model version. Received: version={text!r}")
+    return int(text)
+
+
+def _json(body, status=200):
+    return Response(rest.dumps(body), status_code=status, media_type="application/json")
+
+
+async def _serving_error(request, error):
+    return _json({"error": error.message}, error.status)
+
+
+async def _http_error(request, error):
+    return _json({"error": str(error.detail)}, error.status_code)
+
+
+async def _validation_error(request, error):
+    return _json({"error": f"Invalid request: {error.errors()}"}, 400)

@@ -1,0 +1,63 @@
+"""The PNG grid endpoint: `GET /v1/models/NAME/grid.png?n=16&seed=0`.
+
+Query parameters: `n` (default 16), `seed` (default 0), `labels` (`3` or
+`0,1,2`, cycled to n; default: the classes in turn), `rows`, `scale` (integer
+upscaling, default to about 64 px per tile). The images are those of
+`GAN.generate(n, labels, seed)` and `kgan.inference` `generate(n, seed, labels)`.
+"""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from kgan import images
+
+DEFAULT_N = 16
+MAX_SCALE = 16
+
+
+def parse_query(params, generator):
+    """Reads the query into `{n, seed, labels, rows, scale}`; bad values raise ValueError."""
+    n = _int(params, "n", DEFAULT_N, minimum=1)
+    labels = None
+    if "labels" in params:
+        if not generator.conditional:
+            raise ValueError(f"This model is unconditional and takes no labels. Received: labels={params['labels']!r}")
+        labels = np.resize(_int_list(params["labels"]), n)
+    return {
+        "n": n,
+        "seed": _int(params, "seed", 0),
+        "labels": labels,
+        "rows": _int(params, "rows", None, minimum=1),
+        "scale": min(_int(params, "scale", max(1, 64 // generator.image_shape[0]), minimum=1), MAX_SCALE),
+    }
+
+
+def render(generator, query):
+    """Generates the grid and returns it as PNG bytes."""
+    samples = generator.generate(query["n"], seed=query["seed"], labels=query["labels"])
+    grid = images.make_grid(samples, rows=query["rows"], scale=query["scale"])
+    buffer = io.BytesIO()
+    Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _int(params, name, default, minimum=None):
+    if name not in params:
+        return default
+    text = params[name]
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"Expected `{name}` to be an integer. Received: {name}={text!r}") from None
+    if minimum is not None and value < minimum:
+        raise ValueError(f"Expected `{name}` >= {minimum}. Received: {name}={value}")
+    return value
+
+
+def _int_list(text):
+    try:
+        return np.asarray([int(v) for v in text.split(",")], "int64")
+    except ValueError:
+        raise ValueError(f"Expected `labels` like 3 or 0,1,2. Received: labels={text!r}") from None

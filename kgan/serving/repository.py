@@ -1,0 +1,102 @@
+"""The served model: one name and its loaded versions."""
+
+import os
+
+from kgan import inference
+from kgan.inference import layout
+
+
+class ServingError(Exception):
+    """An error answered as `{"error": message}` with an HTTP status code."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class ServedModel:
+    """A model name and its versions, each an `ExportedGenerator`.
+
+    Args:
+        name: the name clients use in `/v1/models/NAME`.
+        versions: `{version number: ExportedGenerator}`; all must take and
+            return the same shapes.
+    """
+
+    def __init__(self, name, versions):
+        if not versions:
+            raise ValueError(f"Expected at least one version to serve. Received: versions={versions!r}")
+        shapes = {(g.latent_dim, g.num_classes, g.image_shape) for g in versions.values()}
+        if len(shapes) > 1:
+            raise ValueError(
+                "Expected every version to take and return the same shapes "
+                f"(latent_dim, num_classes, image_shape). Received: {sorted(shapes, key=str)}"
+            )
+        self.name = name
+        self.versions = dict(sorted(versions.items()))
+
+    @property
+    def latest(self):
+        return max(self.versions)
+
+    def get(self, name, version=None):
+        """Returns `(version, generator)`; raises a 404 `ServingError` if not served."""
+        if version is None:
+            if name == self.name:
+                return self.latest, self.versions[self.latest]
+            raise ServingError(404, f"Servable not found for request: Latest({name})")
+        if name == self.name and version in self.versions:
+            return version, self.versions[version]
+        raise ServingError(404, f"Servable not found for request: Specific({name}, {version})")
+
+
+def load_model(path, name=None, versions=None, backend="onnx", **load_kwargs):
+    """Loads an export for serving.
+
+    Args:
+        path: a model folder (`saved_models/NAME`, every version is loaded), a
+            version folder (`saved_models/NAME/N`), or an `.onnx` file.
+        name: the served name; defaults to the model folder's name.
+        versions: version numbers to load from a model folder; None for all.
+        backend: `"onnx"` (onnxruntime) or `"saved_model"` (TensorFlow).
+        **load_kwargs: passed to `kgan.inference.load` (providers, batch_size, ...).
+    """
+    path = os.path.abspath(os.fspath(path))
+    found = _find_versions(path)
+    if versions is not None:
+        missing = sorted(set(versions) - set(found))
+        if missing:
+            raise FileNotFoundError(
+                f"Expected versions {sorted(versions)} under {path}. Received: {missing} missing "
+                f"(found {sorted(found)})"
+            )
+        found = {v: found[v] for v in versions}
+    if os.path.isfile(path):
+        loaded = {v: inference.load(p, **load_kwargs) for v, p in found.items()}
+    else:
+        loaded = {v: inference.load(p, backend=backend, **load_kwargs) for v, p in found.items()}
+    return ServedModel(name or _default_name(path), loaded)
+
+
+def _find_versions(path):
+    """`{version: path}` for a model folder, a version folder or an .onnx file."""
+    if os.path.isfile(path) or layout.is_version_dir(path):
+        folder = os.path.basename(os.path.dirname(path) if os.path.isfile(path) else path)
+        return {int(folder) if layout.is_version_name(folder) else 1: path}
+    found = {v: os.path.join(path, str(v)) for v in layout.list_versions(path)}
+    if not found:
+        layout.resolve_version_dir(path)  # raises the layout's FileNotFoundError
+    return found
+
+
+def _default_name(path):
+    parent, base = os.path.split(path)
+    if os.path.isfile(path):
+        folder = os.path.basename(parent)
+        if layout.is_version_name(folder):
+            return os.path.basename(os.path.dirname(parent))
+        return os.path.splitext(base)[0]
+    if layout.is_version_name(base) and layout.is_version_dir(path):
+        return os.path.basename(parent)
+    return base
