@@ -1,10 +1,9 @@
 """Image grids and PNG files: [-1, 1] floats to uint8 and back."""
 
-import os
-import tempfile
-
 import numpy as np
 from PIL import Image
+
+from kgan import atomic
 
 
 def to_uint8(images):
@@ -50,14 +49,6 @@ def save_png(array, path):
     """Writes a uint8 `(H, W, 1|3)` array as PNG atomically (temp file + rename)."""
     array = np.asarray(array)
     image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            image.save(f, format="PNG")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic.temporary_path(path, ".png") as temp:
+        image.save(temp, format="PNG")
     return path

@@ -37,11 +37,9 @@ def read_config(run_dir):
 
 def write_json(path, values):
     """Writes `values` as JSON atomically (temp file, then rename)."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(values, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.replace(tmp, path)
+    from kgan import atomic
+
+    return atomic.write_json(path, values, sort_keys=True)
 
 
 def load_gan(src):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from kgan import atomic
 from kgan import images
 
 
@@ -65,7 +66,7 @@ def test_save_png_removes_temp_file_when_write_fails(tmp_path, monkeypatch):
     def fail(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(images.os, "replace", fail)
+    monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
         images.save_png(np.zeros((3, 3, 1), "uint8"), str(tmp_path / "x.png"))
     assert os.listdir(tmp_path) == []

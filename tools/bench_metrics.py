@@ -147,7 +147,8 @@ def main(argv=None):
     throughput = bench_extractor(extractor, image_shape, args.images, args.batch_size)
     rows = bench_metrics(args.counts, args.dim, args.kid_subsets)
     print_tables(throughput, rows, extractor.name)
-    write_json_atomic(
+    atomic.write_json(
+        args.out,
         {
             "kgan_version": kgan.__version__,
             "python": platform.python_version(),
@@ -162,7 +163,6 @@ def main(argv=None):
             "metric_seconds": rows,
             "kid_subsets": args.kid_subsets,
         },
-        args.out,
     )
     print(f"wrote {args.out}")
     return 0

@@ -4,7 +4,7 @@ import math
 
 import keras
 
-from kgan.metrics.atomic import save_model_atomic
+from kgan import atomic
 from kgan.metrics.evaluation import DEFAULT_METRICS
 from kgan.metrics.evaluation import SCORES
 from kgan.metrics.evaluation import Evaluation
@@ -113,7 +113,7 @@ class MetricsCallback(keras.callbacks.Callback):
             return
         self.best, self.best_epoch = value, epoch
         if self.filepath is not None:
-            save_model_atomic(self.model, self.filepath)
+            atomic.save_model(self.model, self.filepath)
             if self.verbose:
                 print(f"Epoch {epoch + 1}: {self.monitor} improved to {value:.4g}, "
                       f"saved {self.filepath}")

@@ -75,7 +75,7 @@ def run(args):
     check_arguments(args)
 
     from kgan import metrics as kgan_metrics
-    from kgan.metrics.atomic import write_json_atomic
+    from kgan import atomic
 
     sampler = load_sampler(args.src)
     try:
@@ -88,7 +88,7 @@ def run(args):
         raise CLIError(str(e)) from None
     card["generator"]["source"] = os.path.abspath(args.src)
     card["command"] = command_line(args)
-    write_json_atomic(card, args.out)
+    atomic.write_json(args.out, card)
     print(format_table(card))
     print(f"protocol card: {args.out}")
     return 0

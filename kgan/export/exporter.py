@@ -3,6 +3,7 @@
 import json
 import os
 
+from kgan import atomic
 from kgan.export import card as card_lib
 from kgan.export import onnx_model
 from kgan.export import parity
@@ -76,7 +77,7 @@ def export_generator(
         card_lib.write_card(folder, {**card, **(card_extra or {})})
     config_path = os.path.join(model_dir, layout.TRITON_CONFIG)
     if not os.path.exists(config_path):
-        staging.write_text_atomic(config_path, triton.triton_config(name, spec, max_batch_size))
+        atomic.write_text(config_path, triton.triton_config(name, spec, max_batch_size))
     return os.path.join(model_dir, str(version))
 
 

@@ -59,10 +59,3 @@ def staged_version(model_dir, version):
                 os.rmdir(model_dir)  # only if still empty
         raise
 
-
-def write_text_atomic(path, text):
-    tmp = f"{path}.tmp-{secrets.token_hex(4)}"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    return path

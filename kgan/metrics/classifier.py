@@ -7,7 +7,7 @@ named `"features"` and class probabilities from its softmax.
 
 import numpy as np
 
-from kgan.metrics.atomic import save_model_atomic
+from kgan import atomic
 from kgan.metrics.real_data import load_real
 from kgan.metrics.validation import check_positive_int
 
@@ -128,5 +128,5 @@ def train_classifier(
     model = build_classifier(images.shape[1:], num_classes, seed=seed)
     fit_classifier(model, images, labels, epochs, batch_size, seed, verbose)
     if path is not None:
-        save_model_atomic(model, path)
+        atomic.save_model(model, path)
     return model

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from kgan.metrics.atomic import write_json_atomic
+from kgan import atomic
 from kgan.metrics.card import protocol_card
 from kgan.metrics.classification_accuracy_score import classification_accuracy_score
 from kgan.metrics.extractors.protocol import has_probabilities
@@ -89,7 +89,7 @@ def evaluate(
     scores = evaluation.scores(sampler)
     card = evaluation.card(scores, sampler, seconds=time.perf_counter() - start)
     if card_path is not None:
-        write_json_atomic(card, card_path)
+        atomic.write_json(card_path, card)
     return card
 
 

@@ -6,6 +6,7 @@ import os
 
 import keras
 
+from kgan import atomic
 from kgan import callbacks
 from kgan import data
 from kgan import runs
@@ -156,7 +157,7 @@ def _fit(gan, config, x, y, initial_epoch, verbose, extra_callbacks):
             verbose=verbose,
             callbacks=[*_callbacks(config), *extra_callbacks],
         )
-    _save_model(gan, os.path.join(run_dir, runs.MODEL))
+    atomic.save_model(gan, os.path.join(run_dir, runs.MODEL))
     if config.export:
         _export(run_dir, config)
     return gan
@@ -173,12 +174,6 @@ def _callbacks(config):
         keras.callbacks.CSVLogger(os.path.join(run_dir, runs.HISTORY), append=True),
     ]
 
-
-def _save_model(gan, path):
-    # Keras requires the .keras suffix, so the temp file keeps it.
-    tmp = os.path.join(os.path.dirname(path), ".partial-" + os.path.basename(path))
-    gan.save(tmp)
-    os.replace(tmp, path)
 
 
 def _export(run_dir, config):
