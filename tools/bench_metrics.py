@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import kgan  # noqa: E402
 from kgan import metrics  # noqa: E402
-from kgan.metrics.atomic import write_json_atomic  # noqa: E402
+from kgan import atomic  # noqa: E402
 from kgan.metrics.hashing import weights_sha256  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 """`kgan train`: train a GAN on a dataset and export its generator."""
 
-import dataclasses
 import json
+import os
 
 from kgan.cli import CLIError
 from kgan.cli import examples
@@ -115,4 +115,8 @@ def run(args):
     except (ValueError, FileNotFoundError, FileExistsError) as e:
         raise CLIError(str(e)) from e
     print(f"run directory: {run_dir}")
+    config = training.TrainConfig.from_dict(runs.read_config(run_dir))
+    if config.export:
+        exported = os.path.join(config.export_dir, training.run.export_name(config))
+        print(f"exported generator: {exported}/ (serve it with `kgan serve {exported}`)")
     return 0

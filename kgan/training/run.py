@@ -176,8 +176,12 @@ def _callbacks(config):
 
 
 
+def export_name(config):
+    """The exported model's name: `export_name`, else the run folder's name."""
+    return config.export_name or os.path.basename(os.path.normpath(config.run_dir))
+
+
 def _export(run_dir, config):
     from kgan import export
 
-    name = config.export_name or os.path.basename(os.path.normpath(run_dir))
-    return export.export(run_dir, out=config.export_dir, name=name)
+    return export.export(run_dir, out=config.export_dir, name=export_name(config))
