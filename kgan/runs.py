@@ -73,12 +73,20 @@ def load_gan(src):
 
 
 class _GANSampler:
-    """Adapts a GAN to the sampler call `sampler(z, labels) -> images`."""
+    """Gives a GAN the interface of `kgan.inference` models.
+
+    `sampler(z, labels) -> images` and `generate(n, labels=None, seed=None)`,
+    with `latent_dim`, `num_classes` and `image_shape`.
+    """
 
     def __init__(self, gan):
         self.gan = gan
         self.latent_dim = gan.latent_dim
         self.num_classes = gan.num_classes
+        self.image_shape = gan.image_shape
+
+    def generate(self, n, labels=None, seed=None):
+        return self.gan.generate(n, labels=labels, seed=seed)
 
     def __call__(self, z, labels=None):
         import keras

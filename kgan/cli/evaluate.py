@@ -1,7 +1,6 @@
 """`kgan evaluate`: score a generator and write its protocol card."""
 
 import argparse
-import importlib
 import os
 
 from kgan.cli import CLIError
@@ -141,19 +140,11 @@ def build_extractor(kind, path, download):
 
 
 def load_sampler(src):
-    """Loads SRC: an exported model with kgan.inference, else a run with kgan.runs."""
-    exported = src.endswith(".onnx") or os.path.isfile(os.path.join(src, "saved_model.pb"))
-    module_name = "kgan.inference" if exported else "kgan.runs"
+    """Loads SRC (a run, a .keras file or an exported model) as a sampler."""
+    from kgan import runs
+
     try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as e:
-        if e.name != module_name:
-            raise
-        raise CLIError(
-            f"Cannot load {src}: {module_name} is not available in this build."
-        ) from None
-    try:
-        return module.load(src) if exported else module.load_gan(src)
+        return runs.load_sampler(src)
     except (ValueError, OSError) as e:
         raise CLIError(f"Could not load {src}: {e}") from None
 
