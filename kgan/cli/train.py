@@ -51,6 +51,7 @@ def add_parser(subparsers):
     p.add_argument("--beta-1", type=float, default=d.beta_1, help="Adam beta_1")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--steps-per-execution", type=int, default=d.steps_per_execution, help="train steps per compiled call (fewer Python round trips)")
+    p.add_argument("--deterministic", action="store_true", help="deterministic TF kernels: a resumed run then equals the uninterrupted one bit for bit")
     p.add_argument("--jit", choices=("auto", "on", "off"), default="auto", help="XLA: auto = on GPU only")
     p.add_argument("--out", default=None, help="run directory (default: runs/PRESET-DATASET-TIME)")
     p.add_argument("--export-dir", default=d.export_dir, help="export root")
@@ -86,7 +87,7 @@ def config_from_args(args):
         label_smoothing=args.label_smoothing, ema_decay=ema, epochs=args.epochs,
         batch_size=args.batch_size, d_learning_rate=args.d_lr, g_learning_rate=args.g_lr,
         beta_1=args.beta_1, seed=args.seed, jit_compile=jit,
-        steps_per_execution=args.steps_per_execution, export=not args.no_export,
+        steps_per_execution=args.steps_per_execution, deterministic=args.deterministic, export=not args.no_export,
         export_dir=args.export_dir, run_dir=args.out,
     )
 

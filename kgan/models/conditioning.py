@@ -26,6 +26,27 @@ def check_num_classes(num_classes):
         )
 
 
+def generator_inputs(latent_dim, num_classes, embed_dim):
+    """Returns `(inputs, x)`: G's inputs and the tensor its body starts from.
+
+    `x` is z itself, or `concat([z, embedding(labels)])` when conditional.
+    """
+    z = keras.Input(shape=(latent_dim,), name="z")
+    if num_classes is None:
+        return [z], z
+    labels = labels_input()
+    return [z, labels], concat_label_embedding(z, labels, num_classes, embed_dim)
+
+
+def discriminator_inputs(image_shape, num_classes):
+    """Returns `(inputs, images, labels)` for D; `labels` is None if unconditional."""
+    images = keras.Input(shape=image_shape, name="images")
+    if num_classes is None:
+        return [images], images, None
+    labels = labels_input()
+    return [images, labels], images, labels
+
+
 def concat_label_embedding(z, labels, num_classes, embed_dim):
     """Returns `concat([z, embedding(labels)])` for a conditional generator."""
     embedded = layers.Embedding(num_classes, embed_dim, name="label_embedding")(labels)

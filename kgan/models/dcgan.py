@@ -73,13 +73,7 @@ def dcgan_generator(
     start, doublings = upsampling_plan(image_size)
     _check_channels(channels)
     conditioning.check_num_classes(num_classes)
-    z = keras.Input(shape=(latent_dim,), name="z")
-    inputs = [z]
-    x = z
-    if num_classes is not None:
-        labels = conditioning.labels_input()
-        inputs.append(labels)
-        x = conditioning.concat_label_embedding(z, labels, num_classes, embed_dim)
+    inputs, x = conditioning.generator_inputs(latent_dim, num_classes, embed_dim)
     filters = base_filters * 2 ** (doublings - 1)
     # 1. Project and reshape z to a start x start x filters grid.
     x = layers.Dense(start * start * filters, use_bias=False, name="project")(x)
@@ -133,12 +127,7 @@ def dcgan_discriminator(
             'Expected `normalization` to be "batch", "layer" or None. '
             f"Received: normalization={normalization!r}"
         )
-    images = keras.Input(shape=(image_size, image_size, channels), name="images")
-    inputs = [images]
-    labels = None
-    if num_classes is not None:
-        labels = conditioning.labels_input()
-        inputs.append(labels)
+    inputs, images, labels = conditioning.discriminator_inputs((image_size, image_size, channels), num_classes)
     x, filters = images, base_filters
     for i in range(doublings):
         x = layers.Conv2D(filters, kernel_size, strides=2, padding="same", name=f"down_{i}")(x)

@@ -37,13 +37,7 @@ def mlp_generator(
     """
     image_shape = _check_image_shape(image_shape)
     conditioning.check_num_classes(num_classes)
-    z = keras.Input(shape=(latent_dim,), name="z")
-    inputs = [z]
-    x = z
-    if num_classes is not None:
-        labels = conditioning.labels_input()
-        inputs.append(labels)
-        x = conditioning.concat_label_embedding(z, labels, num_classes, embed_dim)
+    inputs, x = conditioning.generator_inputs(latent_dim, num_classes, embed_dim)
     for i, units in enumerate(hidden_units):
         x = layers.Dense(units, name=f"dense_{i}")(x)
         x = layers.BatchNormalization(name=f"bn_{i}")(x)
@@ -76,12 +70,7 @@ def mlp_discriminator(
     """
     image_shape = _check_image_shape(image_shape)
     conditioning.check_num_classes(num_classes)
-    images = keras.Input(shape=image_shape, name="images")
-    inputs = [images]
-    labels = None
-    if num_classes is not None:
-        labels = conditioning.labels_input()
-        inputs.append(labels)
+    inputs, images, labels = conditioning.discriminator_inputs(image_shape, num_classes)
     x = layers.Flatten(name="flatten")(images)
     for i, units in enumerate(hidden_units):
         x = layers.Dense(units, name=f"dense_{i}")(x)

@@ -5,6 +5,7 @@ import datetime
 import os
 
 import keras
+import tensorflow as tf
 
 from kgan import atomic
 from kgan import callbacks
@@ -48,6 +49,10 @@ def build_gan(config, num_examples=None):
     Keras runs whole executions, so a larger value would overrun epochs.
     """
     keras.utils.set_random_seed(config.seed)
+    if config.deterministic:
+        # Process-wide, like the seed: some kernels (e.g. threaded
+        # reductions) otherwise differ from run to run in the last bit.
+        tf.config.experimental.enable_op_determinism()
     # Gradient penalties need per-example gradients, which batch norm in D
     # mixes across the batch (Gulrajani et al. 2017): use layer norm there.
     d_kwargs = {}

@@ -33,22 +33,10 @@ def run_kgan(capsys):
     return lambda *argv: call_main(capsys, *argv)
 
 
-def write_digits_npz(path, n=128, labels=True):
-    """Writes the first `n` of scikit-learn's 8x8 digits as uint8 `x` (and `y`)."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    arrays = {"x": np.rint(digits.images[:n] * (255 / 16)).astype("uint8")}
-    if labels:
-        arrays["y"] = digits.target[:n].astype("int32")
-    np.savez(path, **arrays)
-    return str(path)
-
-
 @pytest.fixture(scope="session")
-def cli_digits_npz(tmp_path_factory):
-    """128 labelled 8x8 digits (all ten classes)."""
-    return write_digits_npz(tmp_path_factory.mktemp("data") / "digits128.npz")
+def cli_digits_npz(digits_npz):
+    """128 labelled 8x8 digits (all ten classes), from tests/conftest.py."""
+    return digits_npz
 
 
 @pytest.fixture(scope="session")

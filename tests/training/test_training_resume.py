@@ -12,6 +12,7 @@ import tensorflow as tf
 from kgan import runs
 from kgan import training
 
+
 EPOCHS = 4
 STOP_AFTER = 2
 
@@ -94,7 +95,7 @@ def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_d
 def test_resume_conditional_dcgan_with_ema(tmp_path, digits_npz):
     config = training.TrainConfig(
         dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=32,
-        ema_decay=0.9, export=False,
+        ema_decay=0.9, export=False, deterministic=True,
     )
     resumed = assert_resume_reproduces(config, str(tmp_path / "full"), str(tmp_path / "cut"))
     assert resumed.num_classes == 10 and resumed.ema_generator is not None
@@ -107,7 +108,7 @@ def test_resume_mlp_with_dropout_from_another_directory(tmp_path, monkeypatch, d
     # directory is relative, and it is resumed from another working directory.
     config = training.TrainConfig(
         dataset=digits_npz, preset="mlp_small", image_size=8, epochs=EPOCHS, batch_size=32,
-        conditional=False, ema_decay=None, export=False,
+        conditional=False, ema_decay=None, export=False, deterministic=True,
     )
     monkeypatch.chdir(tmp_path)
     elsewhere = tmp_path / "elsewhere"
