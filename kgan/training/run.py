@@ -24,6 +24,7 @@ DIGITS_IMAGE_SIZE = 16
 def resolve(config, info):
     """Fills the config's `None` fields from the dataset info and preset."""
     values = dataclasses.asdict(config)
+    values["dataset"] = _absolute_if_path(config.dataset)
     if values["image_size"] is None:
         native = info.image_shape[0]
         values["image_size"] = DIGITS_IMAGE_SIZE if config.dataset == "digits" else native
@@ -40,6 +41,18 @@ def resolve(config, info):
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         values["run_dir"] = os.path.join("runs", f"{config.preset}-{config.dataset}-{stamp}")
     return TrainConfig(**values).validate()
+
+
+def _absolute_if_path(dataset):
+    # config.json must name the same data when `--resume` runs from another
+    # working directory. Names ("digits", TFDS names) take precedence over
+    # paths in kgan.data, so they stay as they are.
+    from kgan.data import digits
+    from kgan.data import tfds_source
+
+    if dataset == digits.NAME or tfds_source.dataset_name(dataset) is not None:
+        return dataset
+    return os.path.abspath(dataset) if os.path.exists(dataset) else dataset
 
 
 def build_gan(config, num_examples=None):

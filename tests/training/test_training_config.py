@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import os
 
 import pytest
 
@@ -96,3 +97,15 @@ def test_resolve_npz_uses_native_size(unlabelled_npz):
 def test_conditional_on_unlabelled_data_is_an_error(unlabelled_npz):
     with pytest.raises(ValueError, match="Expected a labelled dataset for a conditional GAN"):
         resolve(TrainConfig(dataset=unlabelled_npz, conditional=True), data.info(unlabelled_npz))
+
+
+def test_resolve_makes_dataset_paths_absolute_and_keeps_names(digits_npz, monkeypatch, tmp_path):
+    info = data.info(digits_npz)
+    monkeypatch.chdir(os.path.dirname(digits_npz))
+    relative = os.path.basename(digits_npz)
+    resolved = resolve(TrainConfig(dataset=relative, run_dir=str(tmp_path / "r")), info)
+    assert resolved.dataset == digits_npz
+    (tmp_path / "digits").mkdir()  # a folder named like the embedded dataset does not shadow it
+    monkeypatch.chdir(tmp_path)
+    named = resolve(TrainConfig(dataset="digits", run_dir=str(tmp_path / "r")), data.info("digits"))
+    assert named.dataset == "digits"
