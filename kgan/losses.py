@@ -18,6 +18,7 @@ al. 2018, arXiv 1801.04406).
 
 import dataclasses
 
+import keras
 import tensorflow as tf
 
 
@@ -143,9 +144,14 @@ def _non_batch_axes(x):
     return list(range(1, len(x.shape)))
 
 
+@keras.saving.register_keras_serializable(package="kgan")
 @dataclasses.dataclass(frozen=True)
 class GANLoss:
     """A generator/discriminator loss pair.
+
+    A `.keras` file stores a custom pair by the registered names of its two
+    functions, so decorate them with `@keras.saving.register_keras_serializable()`
+    (saving refuses unregistered functions, which could not be loaded back).
 
     Attributes:
         name: the registry name.
@@ -156,6 +162,20 @@ class GANLoss:
             `sigmoid(logit)` as D's output, else the raw critic value.
         supports_label_smoothing: whether `discriminator` takes
             `label_smoothing`.
+
+    Example:
+
+    ```python
+    @keras.saving.register_keras_serializable(package="mine")
+    def softplus_d(real_logits, fake_logits):
+        return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(tf.nn.softplus(fake_logits))
+
+    @keras.saving.register_keras_serializable(package="mine")
+    def softplus_g(fake_logits):
+        return tf.reduce_mean(tf.nn.softplus(-fake_logits))
+
+    loss = kgan.losses.GANLoss("softplus", softplus_g, softplus_d, True, False)
+    ```
     """
 
     name: str
@@ -163,6 +183,31 @@ class GANLoss:
     discriminator: object
     probability_outputs: bool
     supports_label_smoothing: bool
+
+    def get_config(self):
+        for role in ("generator", "discriminator"):
+            fn = getattr(self, role)
+            registered = keras.saving.get_registered_object(keras.saving.get_registered_name(fn))
+            if registered is not fn:
+                raise ValueError(
+                    f"Expected the {role} function of GAN loss {self.name!r} to be registered with "
+                    "@keras.saving.register_keras_serializable(), so that a saved model can find it "
+                    f"again. Received: {fn!r}, which is not registered"
+                )
+        return {
+            "name": self.name,
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "probability_outputs": self.probability_outputs,
+            "supports_label_smoothing": self.supports_label_smoothing,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for role in ("generator", "discriminator"):
+            config[role] = keras.saving.deserialize_keras_object(config[role])
+        return cls(**config)
 
 
 _LOSSES = {
@@ -189,11 +234,20 @@ NAMES = tuple(_LOSSES)
 
 
 def get(identifier):
-    """Returns the `GANLoss` for a name (or passes a `GANLoss` through)."""
+    """Returns the `GANLoss` for a name, a serialized `GANLoss`, or a `GANLoss`."""
     if isinstance(identifier, GANLoss):
         return identifier
+    if isinstance(identifier, dict):
+        return keras.saving.deserialize_keras_object(identifier)
     if identifier not in _LOSSES:
         raise ValueError(
             f"Unknown GAN loss. Expected one of {list(_LOSSES)}. Received: loss={identifier!r}"
         )
     return _LOSSES[identifier]
+
+
+def serialize(loss):
+    """A built-in loss by name; a custom `GANLoss` as a Keras config."""
+    if loss.name in _LOSSES and _LOSSES[loss.name] == loss:
+        return loss.name
+    return keras.saving.serialize_keras_object(loss)

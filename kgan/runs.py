@@ -50,7 +50,7 @@ def load_gan(src):
     """
     import keras
 
-    import kgan.gan  # noqa: F401  (registers kgan.GAN for deserialization)
+    import kgan.families  # noqa: F401  (registers the model classes for deserialization)
 
     if os.path.isfile(src) and src.endswith(".keras"):
         return keras.models.load_model(src)
@@ -92,7 +92,7 @@ class _GANSampler:
         import keras
 
         inputs = z if labels is None else [z, labels]
-        return keras.ops.convert_to_numpy(self.gan.sampling_generator.predict_on_batch(inputs))
+        return keras.ops.convert_to_numpy(self.gan.sampling_network("generator").predict_on_batch(inputs))
 
 
 def load_sampler(src):

@@ -54,7 +54,7 @@ SCRIPT = textwrap.dedent(
 
     @tf.function
     def draw():
-        return strategy.run(lambda: gan._noise(4))
+        return strategy.run(lambda: gan.noise(4))
 
 
     first = [np.asarray(v) for v in strategy.experimental_local_results(draw())]
@@ -150,7 +150,7 @@ SCRIPT = textwrap.dedent(
     out["scaling"]["mirrored"] = one_step(mirrored)
     # The same step without the division by the number of replicas, to show
     # the test above would catch it.
-    kgan.GAN._per_replica = lambda self, loss: loss
+    kgan.base.AdversarialModel.per_replica = lambda self, loss: loss
     with strategy.scope():
         unscaled = linear_gan()
     out["scaling"]["unscaled"] = one_step(unscaled)

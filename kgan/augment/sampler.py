@@ -2,7 +2,8 @@
 
 A `Sampler` maps a batch of noise `z` (and int32 `labels`) to float32
 images in [-1, 1]. `as_sampler` makes one from:
-- a `kgan.GAN` (its `sampling_generator`: the EMA generator if enabled);
+- a kgan model of a noise-to-image family, e.g. `kgan.GAN` (its exported
+  network: the EMA generator, with its own batch-norm statistics, if enabled);
 - a Keras generator model (inputs `z` [, `labels`], output images);
 - a path to an exported SavedModel folder (run by TensorFlow) or `.onnx`
   file (run by onnxruntime), or a model loaded with `kgan.inference.load`
@@ -15,7 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.gan import GAN
+from kgan.base import AdversarialModel
 
 
 class Sampler:
@@ -47,7 +48,7 @@ class Sampler:
 class KerasSampler(Sampler):
     """Runs a Keras generator in inference mode (`training=False`) in a `tf.function`."""
 
-    def __init__(self, model, num_classes=None):
+    def __init__(self, model, num_classes=None, refresh=None):
         inputs = model.inputs or []
         if len(inputs) not in (1, 2):
             raise ValueError(
@@ -55,6 +56,7 @@ class KerasSampler(Sampler):
                 f"Received: a model with {len(inputs)} inputs"
             )
         self.keras_model = model
+        self._refresh = refresh
         self.latent_dim = int(inputs[0].shape[-1])
         self.conditional = len(inputs) == 2
         self.num_classes = num_classes if self.conditional else None
@@ -68,6 +70,8 @@ class KerasSampler(Sampler):
         return tf.cast(self.keras_model(inputs, training=False), tf.float32)
 
     def __call__(self, z, labels=None):
+        if self._refresh is not None:
+            self._refresh()  # e.g. the EMA generator's batch-norm statistics, when stale
         return self._generate(z, labels)
 
 
@@ -92,14 +96,21 @@ def as_sampler(generator):
     """Returns a `Sampler` for any generator `kgan.augment` accepts.
 
     Args:
-        generator: a `kgan.GAN`, a Keras generator model, a path to an
+        generator: a `kgan.GAN` (or another noise-to-image kgan model), a
+            Keras generator model, a path to an
             exported SavedModel folder or `.onnx` file, or a model loaded with
             `kgan.inference.load`.
     """
     if isinstance(generator, Sampler):
         return generator
-    if isinstance(generator, GAN):
-        return KerasSampler(generator.sampling_generator, generator.num_classes)
+    if isinstance(generator, AdversarialModel):
+        spec = generator.export_spec()
+        if spec.task != "generate":
+            raise ValueError(
+                "Expected a model that generates images from noise (task 'generate'). "
+                f"Received: a {type(generator).__name__} with task {spec.task!r}"
+            )
+        return KerasSampler(generator.export_network(), spec.num_classes, refresh=generator.export_network)
     if isinstance(generator, keras.Model):
         return KerasSampler(generator)
     if isinstance(generator, (str, os.PathLike)):

@@ -1,46 +1,34 @@
 """Full-state checkpoints: everything an exact resume needs.
 
 A `.keras` file stores weights and optimizer state but not the state of
-`SeedGenerator`s (the GAN's noise and every dropout layer's), so it cannot
+`SeedGenerator`s (the model's noise and every dropout layer's), so it cannot
 resume a run exactly. `FullStateCheckpoint` writes a `tf.train.Checkpoint`
-of both networks, the EMA generator, both optimizers, every RNG state and
-the epoch counter.
+of everything the model's `checkpoint_parts()` names (every network and
+moving average, every optimizer, every RNG state, family state such as an
+augmentation probability) and the epoch counter.
 """
 
 import keras
 import tensorflow as tf
 
 
-def _seed_states(gan):
-    # Layer.variables lists each SeedGenerator's state under this name,
-    # the GAN's noise seed included, in a deterministic order.
-    return [v for v in gan.variables if v.name == "seed_generator_state"]
+def make_checkpoint(model, epoch):
+    """Returns a `tf.train.Checkpoint` of a kgan model's full training state.
 
-
-def make_checkpoint(gan, epoch):
-    """Returns a `tf.train.Checkpoint` of the GAN's full training state.
+    It holds what the model lists in `checkpoint_parts()` (every network and
+    average, every optimizer, every RNG state, family state) and the epoch.
 
     Args:
-        gan: a compiled `kgan.GAN`.
+        model: a compiled kgan model (`kgan.GAN` or another family).
         epoch: an int64 `tf.Variable` holding the number of finished epochs.
     """
-    if not getattr(gan, "d_optimizer", None):
-        raise ValueError("Expected a compiled GAN (call gan.compile() first). Received: an uncompiled GAN")
-    parts = dict(
-        generator=gan.generator,
-        discriminator=gan.discriminator,
-        d_optimizer=gan.d_optimizer,
-        g_optimizer=gan.g_optimizer,
-        rng=_seed_states(gan),
-        epoch=epoch,
-    )
-    if gan.ema_generator is not None:
-        parts["ema_generator"] = gan.ema_generator
-    return tf.train.Checkpoint(**parts)
+    if not getattr(model, "compiled", False):
+        raise ValueError("Expected a compiled model (call model.compile() first). Received: an uncompiled model")
+    return tf.train.Checkpoint(**model.checkpoint_parts(), epoch=epoch)
 
 
-def restore_latest(gan, directory):
-    """Restores the newest checkpoint in `directory` into `gan`.
+def restore_latest(model, directory):
+    """Restores the newest checkpoint in `directory` into `model`.
 
     Returns:
         The number of epochs the checkpoint had finished, or 0 when the
@@ -50,12 +38,12 @@ def restore_latest(gan, directory):
     path = tf.train.latest_checkpoint(directory)
     if path is None:
         return 0
-    make_checkpoint(gan, epoch).restore(path).assert_existing_objects_matched()
+    make_checkpoint(model, epoch).restore(path).assert_existing_objects_matched()
     return int(epoch.numpy())
 
 
 class FullStateCheckpoint(keras.callbacks.Callback):
-    """Saves the GAN's full training state every N epochs.
+    """Saves the model's full training state every N epochs.
 
     Pair it with `restore_latest` and `fit(initial_epoch=...)` to resume.
     `tf.train.CheckpointManager` writes the index file last, so a run

@@ -1,31 +1,32 @@
-"""`SampleGrid`: a PNG of samples from fixed noise after every N epochs."""
+"""`SampleGrid`: a PNG of what the model makes from fixed inputs after every N epochs."""
 
 import os
 
 import keras
-import numpy as np
 
 from kgan import images
-from kgan import latent
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Writes a grid of generated samples from fixed noise as a PNG.
+    """Writes a grid of the model's samples from fixed inputs as a PNG.
 
-    The noise (and, for a conditional GAN, the labels) is drawn once, so the
-    grids of successive epochs show the same latent points as training
-    moves them. A conditional GAN gets one row per class.
+    The model draws the grid (`model.preview`) from inputs fixed once per run
+    (`model.preview_inputs`), so the grids of successive epochs show the same
+    latent points, or the same held-out examples, as training moves them. A
+    conditional GAN gets one row per class; an image-to-image model shows its
+    `examples` beside what it makes of them.
 
     Args:
         directory: where `epoch_0001.png`, ... are written.
-        num_samples: samples in the grid (per class row for a
-            conditional GAN: `per_class` columns instead).
+        num_samples: samples in the grid of an unconditional GAN.
         per_class: columns per class row for a conditional GAN.
         every_n_epochs: write after every N-th epoch.
         seed: seed of the fixed noise.
         scale: integer upscaling of each tile in the PNG.
         tensorboard_dir: if set, the grid is also logged to TensorBoard as
             the image summary `samples`.
+        examples: a batch of fixed inputs for models that transform data
+            (e.g. held-out source images), or None.
     """
 
     def __init__(
@@ -37,6 +38,7 @@ class SampleGrid(keras.callbacks.Callback):
         seed=0,
         scale=1,
         tensorboard_dir=None,
+        examples=None,
     ):
         super().__init__()
         if every_n_epochs < 1:
@@ -48,19 +50,14 @@ class SampleGrid(keras.callbacks.Callback):
         self.seed = seed
         self.scale = scale
         self.tensorboard_dir = tensorboard_dir
+        self.examples = examples
         self._writer = None
         self.last_path = None
 
     def on_train_begin(self, logs=None):
-        gan = self.model
-        if gan.num_classes is not None:
-            self._rows = gan.num_classes
-            self._labels = np.repeat(np.arange(gan.num_classes), self.per_class).astype("int32")
-            n = len(self._labels)
-        else:
-            n, self._labels = self.num_samples, None
-            self._rows = None
-        self._z = latent.sample_latent(n, gan.latent_dim, self.seed)
+        self._inputs = self.model.preview_inputs(
+            self.seed, examples=self.examples, num_samples=self.num_samples, per_class=self.per_class
+        )
         if self.tensorboard_dir and self._writer is None:
             import tensorflow as tf
 
@@ -69,9 +66,7 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        inputs = self._z if self._labels is None else [self._z, self._labels]
-        samples = keras.ops.convert_to_numpy(self.model.sampling_generator(inputs, training=False))
-        grid = images.make_grid(samples, rows=self._rows, scale=self.scale)
+        grid = self.model.preview(self._inputs, scale=self.scale)
         self.last_path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
         images.save_png(grid, self.last_path)
         if self._writer is not None:

@@ -97,7 +97,7 @@ def export(src, out=DEFAULT_OUT, name=None, version=None, **kwargs):
     gan = runs.load_gan(os.fspath(src))
     weights = "ema" if getattr(gan, "ema_generator", None) is not None else "generator"
     return export_generator(
-        gan.sampling_generator,
+        gan.export_network(),
         out,
         name or default_name(src),
         version,

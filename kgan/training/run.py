@@ -11,7 +11,7 @@ from kgan import atomic
 from kgan import callbacks
 from kgan import data
 from kgan import runs
-from kgan.gan import GAN
+from kgan.families.gan import GAN
 from kgan.models import presets
 from kgan.training.config import TrainConfig
 from kgan.training.stream import epoch_stream
@@ -69,7 +69,8 @@ def build_gan(config, num_examples=None):
     # Gradient penalties need per-example gradients, which batch norm in D
     # mixes across the batch (Gulrajani et al. 2017): use layer norm there.
     d_kwargs = {}
-    if presets.get_preset(config.preset).family == "dcgan" and (config.gp_weight or config.loss == "wasserstein"):
+    penalised = config.gp_weight or config.r1_weight or (config.loss == "wasserstein" and config.gp_weight is None)
+    if presets.get_preset(config.preset).family == "dcgan" and penalised:
         d_kwargs["normalization"] = "layer"
     g, d = presets.build(
         config.preset, config.image_size, config.channels, config.num_classes, config.latent_dim, **d_kwargs

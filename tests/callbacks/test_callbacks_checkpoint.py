@@ -84,7 +84,7 @@ def test_make_checkpoint_needs_a_compiled_gan():
     images = keras.Input((4, 4, 1))
     d = keras.Model(images, keras.layers.Dense(1)(keras.layers.Flatten()(images)))
     gan = kgan.GAN(g, d, LATENT_DIM)
-    with pytest.raises(ValueError, match="Expected a compiled GAN"):
+    with pytest.raises(ValueError, match="Expected a compiled model"):
         callbacks.make_checkpoint(gan, tf.Variable(0, dtype=tf.int64))
 
 

@@ -67,7 +67,7 @@ def test_conditional_gan_gets_one_row_per_class(tmp_path):
     gan.fit(real_images(), labels, batch_size=16, epochs=1, verbose=0, callbacks=[grid])
     # 3 classes x 4 per class: 3 rows, 4 columns of 8 px tiles.
     assert read_png(tmp_path / "epoch_0001.png").shape == (3 * 9 + 1, 4 * 9 + 1)
-    np.testing.assert_array_equal(grid._labels, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
+    np.testing.assert_array_equal(grid._inputs["labels"], [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
 
 
 def test_noise_is_fixed_across_epochs(tmp_path):

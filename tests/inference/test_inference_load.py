@@ -122,7 +122,7 @@ def test_inference_needs_neither_keras_nor_tensorflow(exports):
         "import sys, json; from kgan import inference\n"
         f"g = inference.load({str(exports['cdcgan'][1])!r})\n"
         "x = g.generate(3, seed=1, dtype='uint8'); s = g.sample(2, seed=5)\n"
-        "heavy = [m for m in ('tensorflow', 'keras', 'kgan.models', 'kgan.gan') if m in sys.modules]\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'kgan.models', 'kgan.families') if m in sys.modules]\n"
         "print(json.dumps([list(x.shape), list(s.shape), heavy]))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -385,7 +385,7 @@ def test_same_seed_gives_identical_weights():
 
 def test_noise_differs_between_draws():
     gan = tiny_gan()
-    z1, z2 = np.asarray(gan._noise(4)), np.asarray(gan._noise(4))
+    z1, z2 = np.asarray(gan.noise(4)), np.asarray(gan.noise(4))
     assert z1.shape == (4, LATENT) and not np.allclose(z1, z2)
     assert abs(z1.std() - 1.0) < 0.6
 
@@ -419,7 +419,7 @@ def test_constructor_errors():
         (dict(generator=g, discriminator=d, ema_decay=0.0), "Received: ema_decay=0.0"),
         (dict(generator=g, discriminator=d, loss="hinge", label_smoothing=0.1), "'hinge' loss has no real/fake targets"),
         (dict(generator=g, discriminator=d, loss="wasserstein", label_smoothing=0.1), "Received: label_smoothing=0.1"),
-        (dict(generator=g, discriminator=d, label_smoothing=1.0), r"Expected `label_smoothing` in \[0, 1\)"),
+        (dict(generator=g, discriminator=d, label_smoothing=1.0), r"Expected `label_smoothing` to be a number in \[0, 1\)"),
         (dict(generator=g, discriminator=d, r1_weight=-1.0), "Received: r1_weight=-1.0"),
         (dict(generator=g, discriminator=d, loss="wgan"), "Unknown GAN loss"),
     ]
