@@ -1,7 +1,13 @@
 """Shared pytest configuration: slow tests are opt-in with `--runslow`; small digit files."""
 
+import os
+import sys
+
 import numpy as np
 import pytest
+
+# Shared helpers (tiny_models, harness) import by name from every test folder.
+sys.path.insert(0, os.path.dirname(__file__))
 
 
 def pytest_addoption(parser):

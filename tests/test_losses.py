@@ -255,3 +255,66 @@ def test_get_passes_a_ganloss_through():
 def test_get_unknown_raises(bad):
     with pytest.raises(ValueError, match=r"Unknown GAN loss.*Expected one of.*Received: loss="):
         losses.get(bad)
+
+
+# Custom loss pairs save and load ------------------------------------------------
+
+
+CUSTOM_LOSS_SCRIPT = r"""
+import json, sys
+import keras, numpy as np, tensorflow as tf
+import kgan
+
+@keras.saving.register_keras_serializable(package="user")
+def softplus_d(real_logits, fake_logits):
+    return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(tf.nn.softplus(fake_logits))
+
+@keras.saving.register_keras_serializable(package="user")
+def softplus_g(fake_logits):
+    return tf.reduce_mean(tf.nn.softplus(-fake_logits))
+
+loss = kgan.losses.GANLoss("softplus", softplus_g, softplus_d, True, False)
+path = sys.argv[1]
+if sys.argv[2] == "save":
+    keras.utils.set_random_seed(0)
+    g = kgan.models.mlp_generator(4, (4, 4, 1), hidden_units=(8,))
+    d = kgan.models.mlp_discriminator((4, 4, 1), hidden_units=(8,))
+    gan = kgan.GAN(g, d, 4, loss=loss)
+    gan.compile()
+    gan.fit(np.zeros((8, 4, 4, 1), "float32"), batch_size=4, epochs=1, verbose=0)
+    gan.save(path)
+else:
+    gan = keras.models.load_model(path)
+    print("RESULT " + json.dumps([gan.loss_pair.name, gan.loss_pair.generator is softplus_g]))
+"""
+
+
+def test_a_custom_registered_loss_saves_and_loads_in_a_fresh_process(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "custom_loss.py"
+    script.write_text(CUSTOM_LOSS_SCRIPT)
+    path = str(tmp_path / "custom.keras")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    for mode in ("save", "load"):
+        proc = subprocess.run([sys.executable, str(script), path, mode], capture_output=True, text=True, env=env, timeout=180)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    result = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")][-1]
+    assert json.loads(result[len("RESULT "):]) == ["softplus", True]
+
+
+def test_an_unregistered_custom_loss_refuses_to_save(tmp_path):
+    import keras
+
+    import kgan
+    from tiny_models import dcgan_pair
+
+    loss = kgan.losses.GANLoss("mine", lambda f: -tf.reduce_mean(f), lambda r, f: tf.reduce_mean(f - r), False, False)
+    g, d = dcgan_pair()
+    gan = kgan.GAN(g, d, 8, loss=loss)
+    with pytest.raises(ValueError, match="to be registered with @keras.saving.register_keras_serializable"):
+        gan.save(tmp_path / "x.keras")
+    assert kgan.losses.serialize(kgan.losses.get("hinge")) == "hinge"
