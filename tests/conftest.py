@@ -6,8 +6,10 @@ import sys
 import numpy as np
 import pytest
 
-# Shared helpers (tiny_models, harness) import by name from every test folder.
+# Shared helpers (tiny_models, data_files, harness) import by name from every test folder.
 sys.path.insert(0, os.path.dirname(__file__))
+
+from data_files import write_digits_npz  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -25,18 +27,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip_slow)
-
-
-def write_digits_npz(path, n=128, labels=True):
-    """Writes the first `n` of scikit-learn's 8x8 digits as uint8 `x` (and `y`)."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    arrays = {"x": np.rint(digits.images[:n] * (255 / 16)).astype("uint8")}
-    if labels:
-        arrays["y"] = digits.target[:n].astype("int32")
-    np.savez(path, **arrays)
-    return str(path)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from kgan.data import digits
 from kgan.data import folder
 from kgan.data import npz
 from kgan.data import pipeline
+from kgan.data import stream
 from kgan.data import tfds_source
 from kgan.data.dataset_info import DatasetInfo
 
@@ -38,6 +39,7 @@ def load(
     download=False,
     with_info=False,
     shuffle_buffer=10_000,
+    initial_epoch=0,
 ):
     """Loads images as a batched `tf.data.Dataset` ready for `GAN.fit`.
 
@@ -45,8 +47,17 @@ def load(
     shaped `(batch_size, H, W, C)` with a static batch dimension
     (`drop_remainder=True`). The pipeline is: read the source -> convert
     channels -> centre-crop to a square and resize (if `image_size`) ->
-    cache in memory (if `cache`) -> shuffle -> batch -> repeat (if
-    `repeat`) -> prefetch.
+    hold in memory (if `cache`) -> shuffle -> batch -> repeat (if `repeat`)
+    -> prefetch.
+
+    With `cache` (the default) the dataset is the epoch-keyed stream that
+    `kgan train` uses (`kgan.data.stream`): each pass over it is one epoch,
+    ordered by a permutation keyed by `(seed, epoch)`, so with a `seed` a run
+    resumed at `initial_epoch` sees the batches the uninterrupted run saw, and
+    `fit` with `steps_per_execution` keeps epochs exact. Without `cache`,
+    examples stream from the source through a shuffle buffer, reshuffled at
+    every pass (reproducible within a process with a `seed`, not across a
+    resume).
 
     Sources:
 
@@ -82,8 +93,8 @@ def load(
         data_dir: TFDS data directory (TFDS sources only).
         download: Whether TFDS may download missing data.
         with_info: Whether to also return a `DatasetInfo`.
-        shuffle_buffer: Maximum shuffle buffer size (capped at the number of
-            examples).
+        shuffle_buffer: Maximum shuffle buffer size without `cache`.
+        initial_epoch: The epoch of the first pass (with `cache`), to resume.
 
     Returns:
         The `tf.data.Dataset`, or `(dataset, info)` if `with_info=True`.
@@ -108,16 +119,22 @@ def load(
             f"so a larger batch gives an empty dataset. Received: batch_size={batch_size}"
         )
     dataset = _preprocessed(source_data, image_size, channels, labels)
-    dataset = pipeline.batch(
-        dataset,
-        batch_size=batch_size,
-        num_examples=num_examples,
-        shuffle=shuffle,
-        seed=seed,
-        cache=cache,
-        repeat=repeat,
-        shuffle_buffer=shuffle_buffer,
-    )
+    if cache:
+        examples = _materialize(dataset, pipeline.output_shape(source_data.native_shape, image_size, channels))
+        if repeat:
+            dataset, _ = stream.repeated(examples, batch_size, seed, initial_epoch, shuffle=shuffle)
+        else:
+            dataset, _ = stream.epoch_keyed(examples, batch_size, seed, initial_epoch, shuffle=shuffle)
+    else:
+        dataset = pipeline.batch(
+            dataset,
+            batch_size=batch_size,
+            num_examples=num_examples,
+            shuffle=shuffle,
+            seed=seed,
+            repeat=repeat,
+            shuffle_buffer=shuffle_buffer,
+        )
     if with_info:
         return dataset, _dataset_info(source_data, image_size, channels)
     return dataset
@@ -172,16 +189,8 @@ def load_arrays(
         dataset = dataset.shuffle(source_data.num_examples or 10_000, seed=seed)
     if max_examples is not None:
         dataset = dataset.take(max_examples)
-    images, targets = [], []
-    for element in dataset.batch(256).as_numpy_iterator():
-        if isinstance(element, tuple):
-            images.append(element[0])
-            targets.append(element[1])
-        else:
-            images.append(element)
-    shape = pipeline.output_shape(source_data.native_shape, image_size, channels)
-    x = np.concatenate(images) if images else np.zeros((0, *shape), "float32")
-    y = np.concatenate(targets) if targets else None
+    examples = _materialize(dataset, pipeline.output_shape(source_data.native_shape, image_size, channels))
+    x, y = examples if isinstance(examples, tuple) else (examples, None)
     return x, y, _dataset_info(source_data, image_size, channels)
 
 
@@ -281,6 +290,21 @@ def _preprocessed(source_data, image_size, channels, labels):
     else:
         fn = lambda image, label: (transform(image), label)  # noqa: E731
     return source_data.dataset.map(fn, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _materialize(dataset, shape):
+    """Reads an unbatched dataset of images (or `(images, labels)`) into NumPy arrays."""
+    images, targets = [], []
+    for element in dataset.batch(256).as_numpy_iterator():
+        if isinstance(element, tuple):
+            images.append(element[0])
+            targets.append(element[1])
+        else:
+            images.append(element)
+    x = np.concatenate(images) if images else np.zeros((0, *shape), "float32")
+    if not targets:
+        return x
+    return x, np.concatenate(targets)
 
 
 def _dataset_info(source_data, image_size, channels):

@@ -66,15 +66,15 @@ def batch(
     num_examples=None,
     shuffle=True,
     seed=None,
-    cache=True,
     repeat=False,
     shuffle_buffer=10_000,
 ):
-    """Caches, shuffles, batches, repeats and prefetches a dataset.
+    """Shuffles, batches, repeats and prefetches a dataset that streams from its source.
 
     Batches are made with `drop_remainder=True`, so the batch dimension is
     static (XLA needs static shapes). Shuffling reshuffles every epoch; with
-    a `seed`, the sequence of epoch orders is reproducible.
+    a `seed`, the sequence of epoch orders is reproducible within a process.
+    (In-memory data goes through `kgan.data.stream` instead.)
 
     Args:
         dataset: Unbatched, preprocessed `tf.data.Dataset`.
@@ -82,15 +82,12 @@ def batch(
         num_examples: Size of `dataset` if known; caps the shuffle buffer.
         shuffle: Whether to shuffle.
         seed: Shuffle seed, or `None` for a different order every run.
-        cache: Whether to cache the preprocessed examples in memory.
         repeat: Whether to repeat forever.
         shuffle_buffer: Maximum shuffle buffer size.
 
     Returns:
         The batched `tf.data.Dataset`.
     """
-    if cache:
-        dataset = dataset.cache()
     if shuffle:
         buffer = shuffle_buffer if num_examples is None else min(num_examples, shuffle_buffer)
         dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)

@@ -14,7 +14,7 @@ from kgan import runs
 from kgan.families.gan import GAN
 from kgan.models import presets
 from kgan.training.config import TrainConfig
-from kgan.training.stream import epoch_stream
+from kgan.data import stream
 
 # The embedded digits are 8x8; the default run upsamples them to 16x16 so the
 # DCGAN has two resolutions to work with and the grids are legible.
@@ -55,12 +55,8 @@ def _absolute_if_path(dataset):
     return os.path.abspath(dataset) if os.path.exists(dataset) else dataset
 
 
-def build_gan(config, num_examples=None):
-    """Builds and compiles the GAN a resolved config describes.
-
-    `num_examples` caps `steps_per_execution` at the steps of one epoch:
-    Keras runs whole executions, so a larger value would overrun epochs.
-    """
+def build_gan(config):
+    """Builds and compiles the GAN a resolved config describes."""
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         # Process-wide, like the seed: some kernels (e.g. threaded
@@ -92,15 +88,9 @@ def build_gan(config, num_examples=None):
         d_optimizer=keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1),
         g_optimizer=keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1),
         jit_compile=config.jit_compile,
-        steps_per_execution=_steps_per_execution(config, num_examples),
+        steps_per_execution=config.steps_per_execution,
     )
     return gan
-
-
-def _steps_per_execution(config, num_examples):
-    if num_examples is None:
-        return config.steps_per_execution
-    return max(1, min(config.steps_per_execution, num_examples // config.batch_size))
 
 
 def load_training_data(config):
@@ -132,21 +122,21 @@ def train(config, verbose="auto", extra_callbacks=()):
         )
     # Build before writing config.json: a setting the models reject must not
     # leave behind a run directory that blocks the corrected command.
-    gan = build_gan(config, info.num_examples)
+    gan = build_gan(config)
     x, y = load_training_data(config)
     os.makedirs(config.run_dir, exist_ok=True)
     runs.write_json(os.path.join(config.run_dir, runs.CONFIG), dataclasses.asdict(config))
     return _fit(gan, config, x, y, 0, verbose, extra_callbacks), config.run_dir
 
 
-def restore(run_dir, num_examples=None):
+def restore(run_dir):
     """Rebuilds a run's GAN from config.json and its latest checkpoint.
 
     Returns:
         `(gan, finished_epochs)`.
     """
     config = TrainConfig.from_dict(runs.read_config(run_dir)).validate()
-    gan = build_gan(config, num_examples)
+    gan = build_gan(config)
     epoch = callbacks.restore_latest(gan, os.path.join(run_dir, runs.CHECKPOINTS))
     return gan, epoch
 
@@ -158,23 +148,22 @@ def resume(run_dir, verbose="auto", extra_callbacks=()):
     # another working directory, or the run may have been moved.
     config = dataclasses.replace(config, run_dir=run_dir)
     x, y = load_training_data(config)
-    gan, epoch = restore(run_dir, len(x))
+    gan, epoch = restore(run_dir)
     return _fit(gan, config, x, y, epoch, verbose, extra_callbacks), run_dir
 
 
 def _fit(gan, config, x, y, initial_epoch, verbose, extra_callbacks):
     run_dir = config.run_dir
     if initial_epoch < config.epochs:
-        labels = y if config.conditional else None
-        stream, steps = epoch_stream(x, labels, config.batch_size, config.seed, initial_epoch, config.epochs)
+        examples = (x, y) if config.conditional else x
+        dataset, epoch = stream.epoch_keyed(examples, config.batch_size, config.seed, initial_epoch)
         gan.fit(
-            stream,
+            dataset,
             epochs=config.epochs,
             initial_epoch=initial_epoch,
-            steps_per_epoch=steps,
             shuffle=False,  # the stream is already shuffled per (seed, epoch)
             verbose=verbose,
-            callbacks=[*_callbacks(config), *extra_callbacks],
+            callbacks=[stream.EpochSync(epoch), *_callbacks(config), *extra_callbacks],
         )
     atomic.save_model(gan, os.path.join(run_dir, runs.MODEL))
     if config.export:

@@ -52,7 +52,7 @@ def read_history(run_dir):
         return list(csv.DictReader(f))
 
 
-def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_dir=None):
+def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_dir=None, num_examples=128):
     """Trains `config` uninterrupted in full_dir, and interrupted after epoch 2
     then resumed in cut_dir (found at `resume_dir` when the cwd changed)."""
     full, _ = training.train(dataclasses.replace(config, run_dir=full_dir), verbose=0)
@@ -74,7 +74,9 @@ def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_d
 
     expected, actual = full_state(full), full_state(resumed)
     assert actual.keys() == expected.keys()
-    assert int(resumed.g_optimizer.iterations.numpy()) == EPOCHS * (128 // config.batch_size)
+    steps = num_examples // config.batch_size
+    for optimizer in (resumed.g_optimizer, resumed.d_optimizer, full.g_optimizer, full.d_optimizer):
+        assert int(optimizer.iterations.numpy()) == EPOCHS * steps
     for key in expected:
         np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
 
@@ -100,6 +102,20 @@ def test_resume_conditional_dcgan_with_ema(tmp_path, digits_npz):
     resumed = assert_resume_reproduces(config, str(tmp_path / "full"), str(tmp_path / "cut"))
     assert resumed.num_classes == 10 and resumed.ema_generator is not None
     assert resumed.r1_weight > 0  # the default R1 penalty is part of the reproduced update
+
+
+@pytest.mark.parametrize("num_examples,batch_size,per_call", [(110, 5, 8), (15, 3, 3)])
+def test_resume_is_exact_when_calls_do_not_divide_epochs(tmp_path, num_examples, batch_size, per_call):
+    # 22 steps per epoch at 8 steps per call, and 5 at 3: kgan 0.1 ran 24 and 6
+    # steps per "epoch", so epochs drifted and resume diverged.
+    from data_files import write_digits_npz
+
+    data = write_digits_npz(tmp_path / "digits.npz", n=num_examples)
+    config = training.TrainConfig(
+        dataset=data, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=batch_size,
+        steps_per_execution=per_call, export=False, deterministic=True,
+    )
+    assert_resume_reproduces(config, str(tmp_path / "full"), str(tmp_path / "cut"), num_examples=num_examples)
 
 
 def test_resume_mlp_with_dropout_from_another_directory(tmp_path, monkeypatch, digits_npz):

@@ -1,9 +1,9 @@
-"""epoch_stream: a per-(seed, epoch) permutation, so a resumed run sees the same batches."""
+"""kgan.data.stream: a per-(seed, epoch) permutation, so a resumed run sees the same batches."""
 
 import numpy as np
 import pytest
 
-from kgan.training.stream import epoch_stream
+from kgan.data import stream
 
 N = 10
 BATCH = 3  # 3 batches per epoch; 1 example dropped
@@ -17,7 +17,8 @@ def arrays(n=N):
 
 
 def batches(x, y, seed, initial_epoch, epochs, batch_size=BATCH):
-    ds, steps = epoch_stream(x, y, batch_size, seed, initial_epoch, epochs)
+    examples = x if y is None else (x, y)
+    ds, steps = stream.repeated(examples, batch_size, seed, initial_epoch, epochs)
     out = list(ds.as_numpy_iterator())
     assert len(out) == steps * (epochs - initial_epoch)
     return out, steps
@@ -78,7 +79,7 @@ def test_labels_stay_paired_with_images():
 
 def test_images_only_stream():
     x, _ = arrays()
-    ds, steps = epoch_stream(x, None, BATCH, 0, 0, 1)
+    ds, steps = stream.repeated(x, BATCH, 0, 0, 1)
     out = list(ds.as_numpy_iterator())
     assert len(out) == steps and all(isinstance(b, np.ndarray) and b.shape == (BATCH, 2, 2, 1) for b in out)
 
@@ -86,4 +87,63 @@ def test_images_only_stream():
 def test_batch_larger_than_data_is_an_error():
     x, y = arrays()
     with pytest.raises(ValueError, match=r"Expected `batch_size` <= the number of examples \(10\).*batch_size=11"):
-        epoch_stream(x, y, 11, 0, 0, 1)
+        stream.repeated((x, y), 11, 0, 0, 1)
+
+
+# One epoch per pass -------------------------------------------------------------
+
+
+def first_images(dataset):
+    return np.concatenate([images[:, 0, 0, 0] for images, _ in dataset.as_numpy_iterator()]).astype(int)
+
+
+def test_each_pass_is_the_next_epoch_with_the_order_of_the_repeated_stream():
+    x, y = arrays()
+    dataset, epoch = stream.epoch_keyed((x, y), BATCH, seed=7, initial_epoch=2)
+    assert int(dataset.cardinality()) == 3
+    passes = [first_images(dataset) for _ in range(3)]
+    assert int(epoch.numpy()) == 4
+    expected = index_batches_from_repeated(x, y, 7, 2, 5)
+    for got, want in zip(passes, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def index_batches_from_repeated(x, y, seed, initial_epoch, epochs):
+    out, steps = batches(x, y, seed, initial_epoch, epochs)
+    idx = [images[:, 0, 0, 0].astype(int) for images, _ in out]
+    return [np.concatenate(idx[e * steps : (e + 1) * steps]) for e in range(epochs - initial_epoch)]
+
+
+def test_epoch_sync_pins_the_epoch_a_pass_reads():
+    x, y = arrays()
+    dataset, epoch = stream.epoch_keyed((x, y), BATCH, seed=7)
+    first_images(dataset)  # an extra pass, as Keras takes under a distribution strategy
+    sync = stream.EpochSync(epoch)
+    sync.on_epoch_begin(0)
+    np.testing.assert_array_equal(first_images(dataset), index_batches_from_repeated(x, y, 7, 0, 1)[0])
+
+
+def test_unshuffled_passes_keep_the_stored_order():
+    x, _ = arrays()
+    dataset, _ = stream.epoch_keyed(x, BATCH, shuffle=False)
+    out = np.concatenate([b[:, 0, 0, 0] for b in dataset.as_numpy_iterator()])
+    np.testing.assert_array_equal(out, np.arange(9))
+
+
+@pytest.mark.parametrize("num_examples,batch,per_call", [(66, 3, 8), (15, 3, 3), (12, 3, 8)])
+def test_fit_with_steps_per_execution_keeps_epochs_exact(num_examples, batch, per_call):
+    # kgan 0.1 ran whole calls: 22 steps per epoch at 8 per call became 24.
+    import keras
+
+    from tiny_models import gan
+
+    x = np.random.default_rng(0).uniform(-1, 1, (num_examples, 16, 16, 1)).astype("float32")
+    dataset, epoch = stream.epoch_keyed(x, batch, seed=0)
+    model = gan(compile=False)
+    model.compile(steps_per_execution=per_call)
+    seen = []
+    record = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(int(model.g_optimizer.iterations)))
+    model.fit(dataset, epochs=3, verbose=0, callbacks=[stream.EpochSync(epoch), record])
+    steps = num_examples // batch
+    assert seen == [steps, 2 * steps, 3 * steps]
+    assert int(model.d_optimizer.iterations) == 3 * steps
