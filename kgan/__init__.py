@@ -36,7 +36,7 @@ _SUBMODULES = (
     "serving",
     "specs",
 )
-_FAMILY_CLASSES = ("GAN",)
+_FAMILY_CLASSES = {"GAN": "kgan.families.gan.model"}
 
 registration.register_when_keras_loads()
 
@@ -47,7 +47,7 @@ def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"kgan.{name}")
     if name in _FAMILY_CLASSES:
-        return getattr(importlib.import_module("kgan.families"), name)
+        return getattr(importlib.import_module(_FAMILY_CLASSES[name]), name)
     raise AttributeError(f"module 'kgan' has no attribute {name!r}")
 
 

@@ -20,11 +20,10 @@ import importlib.abc
 import importlib.util
 import sys
 
-FAMILIES = "kgan.families"
 
 
 def register_when_keras_loads():
-    """Imports `kgan.families` now if Keras is loaded, else right after it loads."""
+    """Imports the families' models now if Keras is loaded, else right after it loads."""
     if "keras" in sys.modules:
         _register()
     elif not any(isinstance(finder, _Watcher) for finder in sys.meta_path):
@@ -32,9 +31,12 @@ def register_when_keras_loads():
 
 
 def _register():
-    """Imports the families; False if a half-initialised kgan module is in the way."""
+    """Imports the families' models; False if a half-initialised kgan module is in the way."""
+    from kgan import families
+
     try:
-        importlib.import_module(FAMILIES)
+        for module in families.model_modules():
+            importlib.import_module(module)
     except ImportError as e:
         if "partially initialized" not in str(e):
             raise

@@ -27,3 +27,27 @@ def gan(num_classes=None, normalization="layer", compile=True, **kwargs):
     if compile:
         model.compile()
     return model
+
+
+def randomize_batch_norm(model, seed=0):
+    """Gives every BatchNormalization layer of `model` seeded non-trivial statistics and affine terms.
+
+    A fresh batch norm is the identity at inference (mean 0, variance 1, gamma 1,
+    beta 0), so a conversion that dropped any of them would still match. Returns `model`.
+    """
+    rng = np.random.default_rng(seed)
+    for layer in _layers(model):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            shape = tuple(layer.moving_mean.shape)
+            layer.moving_mean.assign(rng.normal(0.0, 0.5, shape).astype("float32"))
+            layer.moving_variance.assign(rng.uniform(0.5, 2.0, shape).astype("float32"))
+            if layer.gamma is not None:
+                layer.gamma.assign(rng.uniform(0.5, 1.5, shape).astype("float32"))
+            if layer.beta is not None:
+                layer.beta.assign(rng.normal(0.0, 0.5, shape).astype("float32"))
+    return model
+
+
+def _layers(model):
+    for layer in model.layers:
+        yield from _layers(layer) if isinstance(layer, keras.Model) else [layer]

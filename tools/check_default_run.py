@@ -6,6 +6,10 @@ it agrees with the requested class; for any GAN, the histogram of predicted
 classes shows whether all ten digits appear (mode coverage).
 
     python tools/check_default_run.py runs/RUN [--n 1000] [--json out.json] [--figure out.png]
+
+`--ema-statistics raw` samples the EMA generator with the raw generator's
+batch-norm statistics (kgan 0.1's behaviour) instead of its own standing
+statistics, to measure what they change.
 """
 
 import argparse
@@ -58,17 +62,33 @@ def diversity_ratio(fake_features, fake_classes):
     return float(np.mean(ratios))
 
 
-def check(src, n=1000, seed=123):
-    from kgan import runs
+def sample(gan, n, labels, seed, ema_statistics):
+    """`gan.generate`, or the EMA generator with the raw generator's batch-norm statistics."""
+    if ema_statistics == "standing" or gan.ema_generator is None:
+        return gan.generate(n, labels=labels, seed=seed)
+    from kgan import latent
+    from kgan.base import ema
 
-    gan = runs.load_gan(src)
+    for average, raw in zip(ema.batch_norm_layers(gan.ema_generator), ema.batch_norm_layers(gan.generator)):
+        average.moving_mean.assign(raw.moving_mean)
+        average.moving_variance.assign(raw.moving_variance)
+    z = latent.sample_latent(n, gan.latent_dim, seed)
+    inputs = z if labels is None else [z, labels.astype("int32")]
+    return np.asarray(gan.ema_generator.predict(inputs, batch_size=256, verbose=0))
+
+
+def check(src, n=1000, seed=123, ema_statistics="standing"):
+    from kgan.training import loading
+
+    gan = loading.load_model(src)
     clf, real_accuracy = real_digit_classifier()
     labels = None if gan.num_classes is None else np.arange(n) % gan.num_classes
-    samples = gan.generate(n, labels=labels, seed=seed)
+    samples = sample(gan, n, labels, seed, ema_statistics)
     predicted = clf.predict(to_digit_features(samples))
     report = {
         "source": src,
         "n": n,
+        "ema_statistics": ema_statistics,
         "classifier_real_test_accuracy": real_accuracy,
         "predicted_class_histogram": np.bincount(predicted, minlength=10).tolist(),
         "classes_covered": int((np.bincount(predicted, minlength=10) >= n * 0.02).sum()),
@@ -86,8 +106,10 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--json", default=None, help="write the report here")
     parser.add_argument("--figure", default=None, help="write a grid (one row per class) here")
+    parser.add_argument("--ema-statistics", choices=("standing", "raw"), default="standing",
+                        help="EMA generator's batch-norm statistics: its own (default) or the raw generator's")
     args = parser.parse_args(argv)
-    report, gan = check(args.src, args.n)
+    report, gan = check(args.src, args.n, ema_statistics=args.ema_statistics)
     print(json.dumps(report, indent=2))
     if args.json:
         with open(args.json, "w") as f:
@@ -96,7 +118,7 @@ def main(argv=None):
         from kgan import images
 
         labels = None if gan.num_classes is None else np.repeat(np.arange(10), 10)
-        grid = images.make_grid(gan.generate(100, labels=labels, seed=7), rows=10, scale=4)
+        grid = images.make_grid(sample(gan, 100, labels, 7, args.ema_statistics), rows=10, scale=4)
         images.save_png(grid, args.figure)
     return 0
 

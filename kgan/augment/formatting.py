@@ -4,6 +4,8 @@ import dataclasses
 import numbers
 
 import tensorflow as tf
+from kgan import checks
+
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,9 +86,7 @@ def check_image_size(image_size):
 
 
 def check_channels(channels):
-    if channels not in (None, 1, 3):
-        raise ValueError(f"Expected `channels` to be None, 1 or 3. Received: channels={channels!r}")
-    return channels
+    return checks.channels("channels", channels, allow_none=True)
 
 
 def output_shape(image_shape, image_size=None, channels=None):

@@ -116,6 +116,12 @@ def as_sampler(generator):
     if isinstance(generator, (str, os.PathLike)):
         return ExportedSampler(_load_exported(os.fspath(generator)))
     if all(hasattr(generator, name) for name in ("latent_dim", "num_classes", "image_shape")) and callable(generator):
+        task = getattr(generator, "task", "generate")
+        if task != "generate":
+            raise ValueError(
+                "Expected a model that generates images from noise (task 'generate'). "
+                f"Received: an exported model with task {task!r}"
+            )
         return ExportedSampler(generator)
     raise ValueError(
         "Expected `generator` to be a kgan.GAN, a Keras generator model, a path to an exported "

@@ -26,6 +26,7 @@ import numbers
 import numpy as np
 import tensorflow as tf
 
+from kgan import checks
 from kgan.augment import formatting
 from kgan.augment import labels as labels_lib
 from kgan.augment import sampler as sampler_lib
@@ -98,10 +99,10 @@ def synthetic_dataset(
     ```
     """
     sampler = sampler_lib.as_sampler(generator)
-    _check_positive_int("batch_size", batch_size)
+    checks.positive_int("batch_size", batch_size)
     if num_batches is not None:
-        _check_positive_int("num_batches", num_batches)
-    _check_positive_int("max_rounds", max_rounds)
+        checks.positive_int("num_batches", num_batches)
+    checks.positive_int("max_rounds", max_rounds)
     if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0):
         raise ValueError(f"Expected `seed` to be None or a non-negative integer. Received: seed={seed!r}")
     if truncation is not None and not (isinstance(truncation, numbers.Real) and truncation > 0):
@@ -225,8 +226,3 @@ class _Stream:
                 f"Received: an array of shape {kept.shape}"
             )
         return kept
-
-
-def _check_positive_int(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive integer. Received: {name}={value!r}")

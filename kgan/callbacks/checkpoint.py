@@ -11,6 +11,8 @@ augmentation probability) and the epoch counter.
 import keras
 import tensorflow as tf
 
+from kgan import checks
+
 
 def make_checkpoint(model, epoch):
     """Returns a `tf.train.Checkpoint` of a kgan model's full training state.
@@ -57,8 +59,7 @@ class FullStateCheckpoint(keras.callbacks.Callback):
 
     def __init__(self, directory, every_n_epochs=1, max_to_keep=2):
         super().__init__()
-        if every_n_epochs < 1:
-            raise ValueError(f"Expected `every_n_epochs` >= 1. Received: every_n_epochs={every_n_epochs}")
+        checks.positive_int("every_n_epochs", every_n_epochs)
         self.directory = directory
         self.every_n_epochs = every_n_epochs
         self.max_to_keep = max_to_keep

@@ -1,6 +1,8 @@
 """`MetricsCallback`: FID and friends during training, and the best checkpoint."""
 
+import json
 import math
+import os
 
 import keras
 
@@ -8,7 +10,7 @@ from kgan import atomic
 from kgan.metrics.evaluation import DEFAULT_METRICS
 from kgan.metrics.evaluation import SCORES
 from kgan.metrics.evaluation import Evaluation
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 
 MODES = ("min", "max")
 
@@ -35,7 +37,9 @@ class MetricsCallback(keras.callbacks.Callback):
             higher is better (precision, recall, inception_score, cas).
         filepath: If set (with `monitor`), `model.save(filepath)` atomically
             whenever `monitor` improves (`.keras`, or `.weights.h5` for
-            weights only).
+            weights only). The best score is kept beside it in
+            `filepath + ".best.json"`, so a resumed run (a new callback)
+            replaces the file only with a better model.
         sampler: What to score; `None` scores the model being trained
             (which must have `generate`, like `kgan.GAN`).
         verbose: 1 prints the scores after each evaluation.
@@ -85,7 +89,7 @@ class MetricsCallback(keras.callbacks.Callback):
                 f"Expected `monitor` to be one of the scores of metrics "
                 f"{self.evaluation.metrics}: {scores}. Received: monitor={monitor!r}"
             )
-        self.every_n_epochs = check_positive_int(every_n_epochs, "every_n_epochs")
+        self.every_n_epochs = checks.positive_int("every_n_epochs", every_n_epochs)
         self.monitor = monitor
         self.mode = mode
         self.filepath = filepath
@@ -93,6 +97,20 @@ class MetricsCallback(keras.callbacks.Callback):
         self.verbose = verbose
         self.best = math.inf if mode == "min" else -math.inf
         self.best_epoch = None
+
+    def on_train_begin(self, logs=None):
+        state = self.read_state(self.filepath) if self.filepath is not None else None
+        if state and state["monitor"] == self.monitor and state["mode"] == self.mode:
+            self.best, self.best_epoch = state["best"], state["best_epoch"]
+
+    @staticmethod
+    def read_state(filepath):
+        """The best score kept beside `filepath`, or None."""
+        path = os.fspath(filepath) + ".best.json"
+        if not os.path.isfile(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs != 0:
@@ -114,6 +132,8 @@ class MetricsCallback(keras.callbacks.Callback):
         self.best, self.best_epoch = value, epoch
         if self.filepath is not None:
             atomic.save_model(self.model, self.filepath)
+            state = {"monitor": self.monitor, "mode": self.mode, "best": value, "best_epoch": epoch}
+            atomic.write_json(os.fspath(self.filepath) + ".best.json", state)
             if self.verbose:
                 print(f"Epoch {epoch + 1}: {self.monitor} improved to {value:.4g}, "
                       f"saved {self.filepath}")

@@ -4,7 +4,9 @@ import os
 
 import keras
 
+from kgan import checks
 from kgan import images
+from kgan.callbacks import tensorboard
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -41,8 +43,7 @@ class SampleGrid(keras.callbacks.Callback):
         examples=None,
     ):
         super().__init__()
-        if every_n_epochs < 1:
-            raise ValueError(f"Expected `every_n_epochs` >= 1. Received: every_n_epochs={every_n_epochs}")
+        checks.positive_int("every_n_epochs", every_n_epochs)
         self.directory = directory
         self.num_samples = num_samples
         self.per_class = per_class
@@ -71,24 +72,5 @@ class SampleGrid(keras.callbacks.Callback):
         images.save_png(grid, self.last_path)
         if self._writer is not None:
             with self._writer.as_default():
-                _write_image_summary("samples", grid, step=epoch + 1)
+                tensorboard.write_image("samples", grid, step=epoch + 1)
             self._writer.flush()
-
-
-def _write_image_summary(tag, grid, step):
-    """Writes a uint8 `(H, W, C)` image as a TensorBoard image summary.
-
-    `tf.summary.image` lives in the `tensorboard` package, which TensorFlow
-    does not install; this writes the same record (the image plugin's
-    `[width, height, png]` string tensor) with TensorFlow alone.
-    """
-    import tensorflow as tf
-    from tensorflow.core.framework import summary_pb2
-
-    metadata = summary_pb2.SummaryMetadata(
-        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="images")
-    )
-    height, width = grid.shape[:2]
-    png = tf.image.encode_png(grid)
-    tensor = tf.stack([tf.as_string(width), tf.as_string(height), png])
-    tf.summary.write(tag, tensor, step=step, metadata=metadata)

@@ -1,11 +1,13 @@
 """The `kgan` command line: one module per subcommand.
 
 Each subcommand module defines `add_parser(subparsers)` (which registers its
-arguments and sets `func`) and a `run(args)` function that returns an exit code.
+arguments and sets `func`; it may also take `argv` when its options depend on
+them) and a `run(args)` function that returns an exit code.
 """
 
 import argparse
 import importlib
+import inspect
 import os
 import sys
 
@@ -20,7 +22,8 @@ class CLIError(Exception):
     """A user error: printed as `kgan <cmd>: error: ...` with exit code 2."""
 
 
-def build_parser():
+def build_parser(argv=()):
+    """The `kgan` parser; `argv` lets a subcommand shape its options (e.g. `--family`)."""
     parser = argparse.ArgumentParser(
         prog="kgan",
         description="Train, sample, export, serve and evaluate GANs built on Keras.",
@@ -42,14 +45,18 @@ def build_parser():
             if e.name == f"kgan.cli.{name}":
                 continue  # subcommand not installed in this build
             raise
-        module.add_parser(subparsers)
+        if "argv" in inspect.signature(module.add_parser).parameters:
+            module.add_parser(subparsers, argv=argv)
+        else:
+            module.add_parser(subparsers)
     return parser
 
 
 def main(argv=None):
     # TensorFlow's C++ start-up chatter hides the CLI's own output.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

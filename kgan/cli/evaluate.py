@@ -141,10 +141,10 @@ def build_extractor(kind, path, download):
 
 def load_sampler(src):
     """Loads SRC (a run, a .keras file or an exported model) as a sampler."""
-    from kgan import runs
+    from kgan.training import loading
 
     try:
-        return runs.load_sampler(src)
+        return loading.load_sampler(src)
     except (ValueError, OSError) as e:
         raise CLIError(f"Could not load {src}: {e}") from None
 

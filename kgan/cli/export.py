@@ -42,6 +42,8 @@ def add_parser(subparsers):
 
 def run(args):
     from kgan import export
+    from kgan.training import loading
+    from kgan.training import runs
 
     if not os.path.exists(args.src):
         raise CLIError(f"SRC not found: {args.src}")
@@ -50,7 +52,17 @@ def run(args):
         options["opset"] = args.opset
     command = shlex.join(["kgan", *sys.argv[1:]]) if sys.argv[1:2] == ["export"] else None
     try:
-        path = export.export(args.src, args.out, args.name, args.version, command=command, **options)
+        model = loading.load_model(args.src)
+        path = export.export_model(
+            model,
+            args.out,
+            args.name or runs.default_name(args.src),
+            args.version,
+            source=os.path.abspath(args.src),
+            command=command,
+            card_extra=runs.run_details(args.src),
+            **options,
+        )
     except (FileNotFoundError, FileExistsError, ValueError, export.ParityError) as e:
         raise CLIError(str(e)) from e
     _report(path, export.read_card(path))
@@ -58,16 +70,20 @@ def run(args):
 
 
 def _report(path, card):
+    from kgan import specs
+
     parity = card["parity"]
     worst = {
         name: max(parity[name].values())
         for name in ("saved_model", "onnx", "onnx_float16")
         if name in parity
     }
+    spec = specs.from_card(card)
+    inputs = ", ".join(f"{t.name} {t.dtype}{list(t.shape)} ({t.role})" for t in spec.inputs)
     print(f"exported {card['name']} version {card['version']} to {path}")
-    print(f"  latent_dim={card['latent_dim']} image_shape={tuple(card['image_shape'])} "
-          f"num_classes={card['num_classes']} weights={card['weights']} opset={card['onnx']['opset']}")
-    print("  max abs error vs Keras (batch 1, 7, 64): "
-          + ", ".join(f"{name} {value:.2g}" for name, value in worst.items())
-          + f", sample {parity['sample']:.2g}")
+    print(f"  task {spec.task}: {inputs} -> {spec.output.name} {list(spec.output.shape)}; "
+          f"weights={card['weights']} opset={card['onnx']['opset']}")
+    sample = f", sample {parity['sample']:.2g}" if "sample" in parity else ""
+    print("  max abs error vs Keras (worst over the checked batches and sizes): "
+          + ", ".join(f"{name} {value:.2g}" for name, value in worst.items()) + sample)
     print(f"  files: {', '.join(sorted(os.listdir(path)))}")

@@ -55,13 +55,12 @@ def parse_seeds(text):
 
 
 def parse_labels(text, n):
-    import numpy as np
+    from kgan import labels
 
     try:
-        values = [int(v) for v in text.split(",")]
-    except ValueError:
-        raise CLIError(f"--labels expects integers like '3' or '0,1,2'. Received: {text!r}") from None
-    return np.resize(np.asarray(values, "int32"), n)
+        return labels.parse(text, n).astype("int32")
+    except ValueError as e:
+        raise CLIError(str(e)) from None
 
 
 def latent_points(args, latent_dim):
@@ -89,12 +88,18 @@ def run(args):
     import numpy as np
 
     from kgan import images
-    from kgan import runs
+    from kgan.training import loading
 
     try:
-        sampler = runs.load_sampler(args.src)
+        sampler = loading.load_sampler(args.src)
     except (FileNotFoundError, ValueError) as e:
         raise CLIError(str(e)) from e
+    task = getattr(getattr(sampler, "spec", None), "task", "generate")
+    if task != "generate":
+        raise CLIError(
+            f"kgan sample draws images from noise; {args.src} is a {task!r} model "
+            f"(use `kgan {task}` on your images instead)"
+        )
     z = latent_points(args, sampler.latent_dim)
     labels = None
     rows = args.rows

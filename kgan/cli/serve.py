@@ -1,4 +1,4 @@
-"""`kgan serve`: TF Serving's REST API for an exported generator."""
+"""`kgan serve`: TF Serving's REST API for an exported model."""
 
 import argparse
 
@@ -11,12 +11,15 @@ def add_parser(subparsers):
         "serve",
         help="serve an export over TF Serving's REST API (onnxruntime)",
         description=(
-            "Serve an exported generator over HTTP with TF Serving's REST API, so TF Serving "
+            "Serve an exported model over HTTP with TF Serving's REST API, so TF Serving "
             "clients work unchanged: GET /v1/models/NAME[/versions/V][/metadata], POST "
             "/v1/models/NAME[/versions/V]:predict (row 'instances' or columnar 'inputs'; "
-            "signatures serving_default, generate, sample), and GET /v1/models/NAME/grid.png"
-            "?n=16&seed=0 for a PNG grid. onnxruntime runs the model unless --backend "
-            "saved_model. Stops cleanly on Ctrl+C or SIGTERM."
+            "signatures serving_default and the model's task: generate, translate or upscale, "
+            "plus sample for models that generate from noise). Image inputs take nested lists "
+            "or {\"b64\": base64 PNG/JPEG} objects; \"output_format\": \"png\" answers PNGs "
+            "the same way. GET /v1/models/NAME/grid.png?n=16&seed=0 gives a PNG grid of a "
+            "generator. onnxruntime runs the model unless --backend saved_model. Stops cleanly "
+            "on Ctrl+C or SIGTERM."
         ),
         epilog=examples(
             "kgan serve saved_models/digits                    # every version, port 8501",
@@ -24,6 +27,8 @@ def add_parser(subparsers):
             "curl -d '{\"signature_name\": \"sample\", \"inputs\": {\"n\": 4, \"seed\": 0}}' "
             "localhost:8501/v1/models/digits:predict",
             "curl -o grid.png 'localhost:8501/v1/models/digits/grid.png?n=64&seed=1'",
+            "curl -d '{\"instances\": [{\"b64\": \"'$(base64 -w0 photo.png)'\"}], \"output_format\": \"png\"}' "
+            "localhost:8501/v1/models/maps:predict",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

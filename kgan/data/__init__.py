@@ -11,8 +11,9 @@ x, y, info = kgan.data.load_arrays("digits", split="test")
 
 from kgan.data.dataset_info import DatasetInfo
 from kgan.data.errors import DatasetNotFoundError
+from kgan.data.loader import display_name
 from kgan.data.loader import info
 from kgan.data.loader import load
 from kgan.data.loader import load_arrays
 
-__all__ = ["DatasetInfo", "DatasetNotFoundError", "info", "load", "load_arrays"]
+__all__ = ["DatasetInfo", "DatasetNotFoundError", "display_name", "info", "load", "load_arrays"]

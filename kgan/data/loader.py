@@ -1,11 +1,11 @@
 """`load`, `load_arrays` and `info`: the public entry points of `kgan.data`."""
 
-import numbers
 import os
 
 import numpy as np
 import tensorflow as tf
 
+from kgan import checks
 from kgan.data import digits
 from kgan.data import folder
 from kgan.data import npz
@@ -106,8 +106,9 @@ def load(
     TensorShape([64, 32, 32, 1])
     """
     _check_options(image_size, channels, labels, on_error, split, seed)
-    _check_int("batch_size", batch_size, minimum=1)
-    _check_int("shuffle_buffer", shuffle_buffer, minimum=1)
+    checks.positive_int("batch_size", batch_size)
+    checks.positive_int("shuffle_buffer", shuffle_buffer)
+    checks.integer("initial_epoch", initial_epoch, minimum=0)
     source_data = open_source(
         source, split=split, on_error=on_error, data_dir=data_dir, download=download
     )
@@ -180,7 +181,7 @@ def load_arrays(
     """
     _check_options(image_size, channels, labels, on_error, split, seed)
     if max_examples is not None:
-        _check_int("max_examples", max_examples, minimum=1)
+        checks.positive_int("max_examples", max_examples)
     source_data = open_source(
         source, split=split, on_error=on_error, data_dir=data_dir, download=download
     )
@@ -228,6 +229,15 @@ def info(
         source, split=split, on_error=on_error, data_dir=data_dir, download=download
     )
     return _dataset_info(source_data, image_size, channels)
+
+
+def display_name(source):
+    """A short name for a source, for run folders: the name, or a path's stem."""
+    text = os.fspath(source)
+    if os.path.sep not in text and not text.endswith(".npz"):
+        return text.replace(":", "_")
+    stem = os.path.basename(os.path.normpath(text))
+    return stem[: -len(".npz")] if stem.endswith(".npz") else stem
 
 
 def open_source(source, *, split="train", on_error="skip", data_dir=None, download=False):
@@ -320,10 +330,8 @@ def _dataset_info(source_data, image_size, channels):
 
 
 def _check_options(image_size, channels, labels, on_error, split, seed):
-    if image_size is not None:
-        _check_int("image_size", image_size, minimum=1)
-    if channels is not None and (isinstance(channels, bool) or channels not in (1, 3)):
-        raise ValueError(f"Expected channels to be 1, 3 or None. Received: channels={channels!r}")
+    checks.positive_int("image_size", image_size, allow_none=True)
+    checks.channels("channels", channels, allow_none=True)
     if labels is not None and not isinstance(labels, bool):
         raise ValueError(f"Expected labels to be None, True or False. Received: labels={labels!r}")
     if on_error not in ON_ERROR:
@@ -332,12 +340,4 @@ def _check_options(image_size, channels, labels, on_error, split, seed):
         )
     if not isinstance(split, str) or not split:
         raise ValueError(f"Expected split to be a non-empty string. Received: split={split!r}")
-    if seed is not None:
-        _check_int("seed", seed, minimum=0)
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(
-            f"Expected {name} to be an integer >= {minimum}. Received: {name}={value!r}"
-        )
+    checks.integer("seed", seed, minimum=0, allow_none=True)

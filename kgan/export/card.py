@@ -1,8 +1,9 @@
 """The export card: `card.json` in each version folder.
 
-It says what the model takes and returns, which files hold it, where it came
-from, and how closely the files reproduce the Keras generator. `kgan.inference`
-and `kgan serve` read it; so can a person.
+It says what the model takes and returns (its `kgan.specs.ModelSpec` under
+"spec"), which files hold it, where it came from, and how closely the files
+reproduce the Keras network. `kgan.inference` and `kgan serve` read it
+(`kgan.specs.from_card`, which also reads kgan 0.1's cards); so can a person.
 """
 
 import datetime
@@ -24,22 +25,25 @@ _PACKAGES = ("kgan", "tensorflow", "keras", "tf2onnx", "onnx", "onnxruntime", "o
 
 def make_card(name, version, spec, opset, parity, float16=False, source=None, weights=None,
               command=None, max_batch_size=None):
-    """Returns the card as a dict (see the module docstring)."""
+    """Returns the card as a dict (see the module docstring).
+
+    `spec` is the export's `kgan.specs.ModelSpec`, written whole under "spec";
+    the keys of kgan 0.1's cards (`latent_dim`, `image_shape`, `num_classes`,
+    ...) stay for older readers, null where a task has no such thing.
+    """
     return {
         "format": FORMAT,
         "name": name,
         "version": version,
+        "task": spec.task,
+        "spec": spec.to_json(),
         "latent_dim": spec.latent_dim,
         "image_shape": list(spec.image_shape),
         "num_classes": spec.num_classes,
-        "value_range": [-1.0, 1.0],
+        "value_range": list(spec.output.value_range or (-1.0, 1.0)),
         "dtype": "float32",
-        "signatures": {
-            "serving_default": ["z", "labels"] if spec.conditional else ["z"],
-            "generate": ["z", "labels"] if spec.conditional else ["z"],
-            "sample": ["n", "seed", "labels"] if spec.conditional else ["n", "seed"],
-        },
-        "noise": NOISE,
+        "signatures": spec.signatures,
+        "noise": NOISE if spec.noise is not None else None,
         "files": {
             "saved_model": layout.SAVED_MODEL,
             "onnx": layout.ONNX,

@@ -4,22 +4,21 @@ import keras
 
 from kgan.export import signatures
 
-SIGNATURES = ("serving_default", "generate", "sample")
 
-
-def write_saved_model(generator, path, spec):
-    """Writes `generator` as a SavedModel with the signatures in `SIGNATURES`.
+def write_saved_model(network, path, spec):
+    """Writes `network` as a SavedModel with the signatures of `spec` (see `kgan.export.signatures`).
 
     Args:
-        generator: a functional Keras generator with inputs `z` [, `labels`].
+        network: a functional Keras network with the spec's named inputs.
         path: the folder to write (the version folder's staging copy).
-        spec: its `signatures.GeneratorSpec`.
+        spec: its `kgan.specs.ModelSpec`.
     """
     archive = keras.export.ExportArchive()
-    archive.track(generator)
-    generate = signatures.generate_fn(generator, spec)
-    archive.add_endpoint("serving_default", generate, signatures.generate_signature(spec))
-    archive.add_endpoint("generate", generate, signatures.generate_signature(spec))
-    archive.add_endpoint("sample", signatures.sample_fn(generator, spec), signatures.sample_signature(spec))
+    archive.track(network)
+    predict = signatures.predict_fn(network, spec)
+    for name in ("serving_default", spec.task):
+        archive.add_endpoint(name, predict, signatures.input_signature(spec))
+    if spec.noise is not None:
+        archive.add_endpoint("sample", signatures.sample_fn(network, spec), signatures.sample_signature(spec))
     archive.write_out(path, verbose=False)
     return path

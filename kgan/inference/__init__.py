@@ -7,27 +7,39 @@ gen = inference.load("saved_models/digits")        # latest version, ONNX backen
 images = gen.generate(16, seed=0)                   # float32 in [-1, 1]
 pixels = gen.generate(16, seed=0, dtype="uint8")    # uint8 in [0, 255]
 same = gen(z, labels=[3] * len(z))                  # your own latent vectors
+
+maps = inference.load("saved_models/maps")         # task "translate"
+out = maps.translate(photos)                        # (n, H, W, 3) in the value range
+big = inference.load("saved_models/sr").upscale(images)
+out = maps.run({"source": photos})                  # any task: named inputs of `maps.spec`
 ```
 
-Needs the exported files, onnxruntime (or TensorFlow for the SavedModel
-backend) and NumPy; not Keras, not kgan's model code.
+What a model takes and returns is its `kgan.specs.ModelSpec` (`model.spec`),
+read from the export's card. Needs the exported files, onnxruntime (or
+TensorFlow for the SavedModel backend) and NumPy; not Keras, not kgan's
+model code.
 """
 
 import os
 
 from kgan.inference import layout
 from kgan.inference import providers
-from kgan.inference.generator import ExportedGenerator
-from kgan.inference.onnx_generator import OnnxGenerator
+from kgan.inference.model import ExportedGenerator
+from kgan.inference.model import ExportedModel
+from kgan.inference.onnx_model import OnnxModel
 from kgan.inference.philox import stateless_normal
-from kgan.inference.saved_model_generator import SavedModelGenerator
+from kgan.inference.tensorflow_model import TensorFlowModel
+
+# kgan 0.1's names for the two backends.
+OnnxGenerator = OnnxModel
+SavedModelGenerator = TensorFlowModel
 
 BACKENDS = ("onnx", "saved_model")
 
 
 def load(path, backend=None, providers=None, batch_size=256, intra_op_threads=None, io_binding=None,
          spinning=False):
-    """Loads an exported generator.
+    """Loads an exported model.
 
     Args:
         path: an `.onnx` file, a version folder (`saved_models/NAME/N`), or a
@@ -40,12 +52,14 @@ def load(path, backend=None, providers=None, batch_size=256, intra_op_threads=No
         intra_op_threads: onnxruntime intra-op threads (ONNX backend).
         io_binding: explicit IO binding (ONNX backend); None = on for GPUs.
         spinning: let onnxruntime's idle threads spin (ONNX backend; see
-            `OnnxGenerator`).
+            `OnnxModel`).
 
     Returns:
-        An `OnnxGenerator` or `SavedModelGenerator`, with `generate(n, seed,
-        labels, dtype)`, `sample(n, seed, labels, dtype)` and
-        `__call__(z, labels, dtype)`.
+        An `ExportedModel` (an `OnnxModel` or a `TensorFlowModel`) with
+        `.spec`, `.task` and `run(feeds)`, and the methods of its task:
+        `generate(n, seed, labels, dtype)`, `sample(n, seed, labels, dtype)`
+        and `__call__(z, labels, dtype)` for "generate"; `translate(images,
+        dtype)` or `upscale(images, dtype)`.
     """
     if backend not in (None, *BACKENDS):
         raise ValueError(f"Expected `backend` to be one of {BACKENDS} or None. Received: backend={backend!r}")
@@ -53,23 +67,26 @@ def load(path, backend=None, providers=None, batch_size=256, intra_op_threads=No
     if os.path.isfile(path) and path.endswith(".onnx"):
         if backend == "saved_model":
             raise ValueError(f"Expected a SavedModel folder for backend='saved_model'. Received: path={path!r}")
-        return OnnxGenerator(path, providers, batch_size, intra_op_threads, io_binding, spinning)
+        return OnnxModel(path, providers, batch_size, intra_op_threads, io_binding, spinning)
     version_dir = layout.resolve_version_dir(path)
     onnx_path = os.path.join(version_dir, layout.ONNX)
     if backend is None:
         backend = "onnx" if os.path.isfile(onnx_path) else "saved_model"
     if backend == "onnx":
-        return OnnxGenerator(onnx_path, providers, batch_size, intra_op_threads, io_binding, spinning)
+        return OnnxModel(onnx_path, providers, batch_size, intra_op_threads, io_binding, spinning)
     if not os.path.isfile(os.path.join(version_dir, layout.SAVED_MODEL)):
         raise FileNotFoundError(f"Expected a SavedModel in {version_dir!r}. Received: no {layout.SAVED_MODEL}")
-    return SavedModelGenerator(version_dir, batch_size)
+    return TensorFlowModel(version_dir, batch_size)
 
 
 __all__ = [
     "BACKENDS",
     "ExportedGenerator",
+    "ExportedModel",
     "OnnxGenerator",
+    "OnnxModel",
     "SavedModelGenerator",
+    "TensorFlowModel",
     "layout",
     "load",
     "providers",

@@ -1,12 +1,19 @@
-"""Validation of generator inputs, shared by `kgan.inference` and `kgan.serving`.
+"""Validation of model inputs, shared by `kgan.inference` and `kgan.serving`.
 
-Every check raises `ValueError` with an "Expected ... Received: ..." message,
-which the server turns into a 400 response.
+Each input is checked by its role in the model's `kgan.specs.ModelSpec`:
+noise, images, and labels (through `kgan.labels.resolve`, kgan's one set of
+label rules). Every check raises `ValueError` with an "Expected ...
+Received: ..." message, which the server turns into a 400 response.
 """
 
 import numpy as np
 
+from kgan import labels as labels_lib
+
 OUTPUT_DTYPES = ("float32", "uint8")
+# Values this far (as a fraction of the range) outside an image's value range
+# are refused: a likely [0, 255] or [0, 1] image sent to a [-1, 1] model.
+RANGE_SLACK = 1e-3
 
 
 def check_count(n, name="n"):
@@ -25,49 +32,57 @@ def check_seed(seed):
     return int(seed)
 
 
-def check_z(z, latent_dim):
-    """Returns `z` as finite float32 of shape `(n, latent_dim)`."""
-    array = _numeric_array(z, "z", allow_float=True)
-    if array.ndim != 2 or array.shape[1] != latent_dim:
+def check_input(value, tensor, n=None):
+    """Checks one input by its role; returns it as the dtype the model takes.
+
+    Args:
+        value: the input, batched.
+        tensor: its `kgan.specs.TensorSpec`.
+        n: the batch size, needed for labels (which may be given as one int).
+    """
+    if tensor.role == "label":
+        return labels_lib.resolve(value, n, tensor.num_classes, name=tensor.name).astype(tensor.dtype)
+    if tensor.role == "image":
+        return check_images(value, tensor)
+    return check_noise(value, tensor)
+
+
+def check_noise(z, tensor):
+    """Returns `z` as finite float32 of shape `(n, *tensor.shape)`."""
+    array = _float_array(z, tensor.name)
+    if array.ndim != 1 + len(tensor.shape) or array.shape[1:] != tensor.shape:
         raise ValueError(
-            f"Expected `z` of shape (batch, {latent_dim}). Received: z of shape {array.shape}"
+            f"Expected `{tensor.name}` of shape {_batched(tensor.shape)}. "
+            f"Received: {tensor.name} of shape {array.shape}"
         )
-    with np.errstate(over="ignore"):  # too large for float32 becomes inf, refused below
-        array = array.astype("float32")
-    if not np.isfinite(array).all():
-        raise ValueError("Expected finite values in `z`. Received: z with NaN or infinity")
     return array
 
 
-def check_labels(labels, n, num_classes):
-    """Returns int32 labels of shape `(n,)`, or None for an unconditional model.
-
-    Args:
-        labels: None (cycle through the classes: `arange(n) % num_classes`),
-            an int for all samples, or `n` integers.
-        n: number of samples.
-        num_classes: number of classes, or None for an unconditional model.
-    """
-    if num_classes is None:
-        if labels is not None:
+def check_images(images, tensor):
+    """Returns float32 images of shape `(n, *tensor.shape)` (any size where it is None), in range."""
+    name = tensor.name
+    if isinstance(images, np.ndarray) and images.dtype == np.uint8:
+        where = f" in {list(tensor.value_range)}" if tensor.value_range else ""
+        raise ValueError(
+            f"Expected `{name}` as float images{where}. Received: uint8 images; scale them to the value range first"
+        )
+    array = _float_array(images, name)
+    fits = array.ndim == 1 + len(tensor.shape) and all(
+        d is None or d == size for d, size in zip(tensor.shape, array.shape[1:])
+    )
+    if not fits:
+        raise ValueError(
+            f"Expected `{name}` of shape {_batched(tensor.shape)}. Received: {name} of shape {array.shape}"
+        )
+    if tensor.value_range is not None and array.size:
+        low, high = tensor.value_range
+        slack = RANGE_SLACK * (high - low)
+        if array.min() < low - slack or array.max() > high + slack:
             raise ValueError(
-                f"This model is unconditional and takes no labels. Received: labels={_short(labels)}"
+                f"Expected `{name}` in the value range [{low:g}, {high:g}]. "
+                f"Received: values from {array.min():g} to {array.max():g}"
             )
-        return None
-    if labels is None:
-        return (np.arange(n) % num_classes).astype("int32")
-    array = _numeric_array(labels, "labels", allow_float=False)
-    if array.ndim == 0:
-        array = np.broadcast_to(array, (n,))
-    if array.shape != (n,):
-        raise ValueError(
-            f"Expected `labels` to be an int or {n} integers. Received: labels of shape {array.shape}"
-        )
-    if n and (array.min() < 0 or array.max() >= num_classes):
-        raise ValueError(
-            f"Expected labels in [0, {num_classes}). Received: labels from {array.min()} to {array.max()}"
-        )
-    return array.astype("int32")
+    return array
 
 
 def check_output_dtype(dtype):
@@ -76,16 +91,29 @@ def check_output_dtype(dtype):
     return dtype
 
 
-def _numeric_array(value, name, allow_float):
+def to_uint8(images, value_range):
+    """Maps float images in `value_range` to uint8 [0, 255] (values outside are clipped)."""
+    low, high = value_range or (-1.0, 1.0)
+    scaled = (np.asarray(images, "float32") - np.float32(low)) * np.float32(255.0 / (high - low))
+    return np.clip(np.rint(scaled), 0, 255).astype("uint8")
+
+
+def _float_array(value, name):
     try:
         array = np.asarray(value)
     except ValueError:  # ragged nested lists
         raise ValueError(f"Expected `{name}` to be a rectangular array. Received: {_short(value)}") from None
-    kinds = "iuf" if allow_float else "iu"
-    if array.dtype.kind not in kinds or array.dtype == np.bool_:
-        expected = "numbers" if allow_float else "integers"
-        raise ValueError(f"Expected `{name}` to hold {expected}. Received: {name} of dtype {array.dtype}")
+    if array.dtype.kind not in "iuf" or array.dtype == np.bool_:
+        raise ValueError(f"Expected `{name}` to hold numbers. Received: {name} of dtype {array.dtype}")
+    with np.errstate(over="ignore"):  # too large for float32 becomes inf, refused below
+        array = array.astype("float32")
+    if not np.isfinite(array).all():
+        raise ValueError(f"Expected finite values in `{name}`. Received: {name} with NaN or infinity")
     return array
+
+
+def _batched(shape):
+    return "(" + ", ".join(["batch", *("any" if d is None else str(d) for d in shape)]) + ")"
 
 
 def _short(value, limit=80):

@@ -18,7 +18,7 @@ from kgan.metrics.classifier import classifier_accuracy
 from kgan.metrics.classifier import fit_classifier
 from kgan.metrics.features import balanced_labels
 from kgan.metrics.features import iterate_batches
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 
 
 def classification_accuracy_score(
@@ -49,7 +49,7 @@ def classification_accuracy_score(
             "Expected a conditional sampler (with `num_classes`) for the "
             f"Classification Accuracy Score. Received: num_classes={num_classes!r}"
         )
-    n = check_positive_int(n, "n")
+    n = checks.positive_int("n", n)
     labels = balanced_labels(n, num_classes, seed)
     images = np.concatenate(
         [batch for batch, _ in iterate_batches(sampler, n, batch_size, labels, seed)]

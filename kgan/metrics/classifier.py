@@ -9,7 +9,7 @@ import numpy as np
 
 from kgan import atomic
 from kgan.metrics.real_data import load_real
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 
 
 def build_classifier(input_shape, num_classes, feature_dim=128, seed=None):
@@ -27,7 +27,7 @@ def build_classifier(input_shape, num_classes, feature_dim=128, seed=None):
     """
     import keras
 
-    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
+    num_classes = checks.integer("num_classes", num_classes, minimum=2)
 
     def init(i):
         return keras.initializers.GlorotUniform(seed=None if seed is None else seed + i)
@@ -58,8 +58,8 @@ def fit_classifier(model, images, labels, epochs=10, batch_size=64, seed=None, v
     import keras
     import tensorflow as tf
 
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
+    epochs = checks.positive_int("epochs", epochs)
+    batch_size = checks.positive_int("batch_size", batch_size)
     model.compile(
         optimizer=keras.optimizers.Adam(1e-3),
         loss="sparse_categorical_crossentropy",

@@ -24,7 +24,7 @@ from kgan.metrics.kid import kernel_inception_distance
 from kgan.metrics.per_class_fid import per_class_fid
 from kgan.metrics.precision_recall import precision_recall
 from kgan.metrics.real_data import load_real
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 
 METRICS = ("fid", "kid", "precision_recall", "inception_score", "per_class_fid", "cas")
 DEFAULT_METRICS = ("fid", "kid", "precision_recall")
@@ -130,15 +130,15 @@ class Evaluation:
         self.real_source = real_source
         self.extractor = extractor
         self.metrics = check_metrics(metrics, extractor)
-        self.n = check_positive_int(n, "n")
-        self.n_real = None if n_real is None else check_positive_int(n_real, "n_real")
+        self.n = checks.positive_int("n", n)
+        self.n_real = None if n_real is None else checks.positive_int("n_real", n_real)
         self.split = split
         self.seed = seed
-        self.batch_size = check_positive_int(batch_size, "batch_size")
-        self.kid_subsets = check_positive_int(kid_subsets, "kid_subsets")
-        self.kid_subset_size = check_positive_int(kid_subset_size, "kid_subset_size", 2)
-        self.k = check_positive_int(k, "k")
-        self.cas_epochs = check_positive_int(cas_epochs, "cas_epochs")
+        self.batch_size = checks.positive_int("batch_size", batch_size)
+        self.kid_subsets = checks.positive_int("kid_subsets", kid_subsets)
+        self.kid_subset_size = checks.integer("kid_subset_size", kid_subset_size, minimum=2)
+        self.k = checks.positive_int("k", k)
+        self.cas_epochs = checks.positive_int("cas_epochs", cas_epochs)
         self._real = None  # (Extracted, images or None, description)
         self._image_shape = None
 

@@ -16,7 +16,7 @@ import collections
 
 import numpy as np
 
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 
 # Images may exceed [-1, 1] by this much (rounding in resizing, tanh in
 # float16) before they are rejected as being in the wrong range.
@@ -100,9 +100,9 @@ def iterate_batches(source, n=None, batch_size=100, labels=None, seed=None):
     Sampler batch `i` is generated with a seed drawn from
     `numpy.random.default_rng(seed)`, so a seed fixes every image.
     """
-    batch_size = check_positive_int(batch_size, "batch_size")
+    batch_size = checks.positive_int("batch_size", batch_size)
     if n is not None:
-        n = check_positive_int(n, "n")
+        n = checks.positive_int("n", n)
     if callable(getattr(source, "generate", None)):
         batches = _sampler_batches(source, n, batch_size, labels, seed)
     elif isinstance(source, np.ndarray) or (

@@ -8,7 +8,7 @@ splits, as in the paper's code.
 
 import numpy as np
 
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 
 # Rows of `probs` must sum to 1 within this tolerance.
 SUM_TOLERANCE = 1e-3
@@ -36,7 +36,7 @@ def inception_score(probs, splits=10):
     >>> inception_score(np.eye(10), splits=1)
     (10.0, 0.0)
     """
-    splits = check_positive_int(splits, "splits")
+    splits = checks.positive_int("splits", splits)
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 2 or probs.shape[0] < splits:
         raise ValueError(

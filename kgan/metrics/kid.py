@@ -16,7 +16,7 @@ counts; it can be slightly negative when the distributions are close.
 import numpy as np
 
 from kgan.metrics.validation import check_features
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 from kgan.metrics.validation import check_same_dim
 
 
@@ -49,8 +49,8 @@ def kernel_inception_distance(
     features_a = check_features(features_a, "features_a")
     features_b = check_features(features_b, "features_b")
     check_same_dim(features_a, features_b, "features_a", "features_b")
-    num_subsets = check_positive_int(num_subsets, "num_subsets")
-    subset_size = check_positive_int(subset_size, "subset_size", minimum=2)
+    num_subsets = checks.positive_int("num_subsets", num_subsets)
+    subset_size = checks.integer("subset_size", subset_size, minimum=2)
     m = min(subset_size, len(features_a), len(features_b))
     rng = np.random.default_rng(seed)
     mmds = np.empty(num_subsets)

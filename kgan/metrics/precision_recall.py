@@ -18,7 +18,7 @@ boundary counts as inside, as in the NVlabs reference code.
 import numpy as np
 
 from kgan.metrics.validation import check_features
-from kgan.metrics.validation import check_positive_int
+from kgan import checks
 from kgan.metrics.validation import check_same_dim
 
 
@@ -41,8 +41,8 @@ def precision_recall(real_features, fake_features, k=3, batch_size=1000):
     >>> precision_recall(real, fake, k=1)[0]  # 0.5 and 2.5 are inside
     0.5
     """
-    k = check_positive_int(k, "k")
-    batch_size = check_positive_int(batch_size, "batch_size")
+    k = checks.positive_int("k", k)
+    batch_size = checks.positive_int("batch_size", batch_size)
     real = check_features(real_features, "real_features", min_rows=k + 1)
     fake = check_features(fake_features, "fake_features", min_rows=k + 1)
     check_same_dim(real, fake, "real_features", "fake_features")

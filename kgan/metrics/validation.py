@@ -33,18 +33,3 @@ def check_same_dim(features_a, features_b, name_a, name_b):
             f"dimension. Received: {name_a}.shape={features_a.shape}, "
             f"{name_b}.shape={features_b.shape}"
         )
-
-
-def check_positive_int(value, name, minimum=1):
-    """Raises `ValueError` unless `value` is an integer >= `minimum`."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(
-            f"Expected `{name}` to be an integer >= {minimum}. "
-            f"Received: {name}={value!r}"
-        )
-    if value < minimum:
-        raise ValueError(
-            f"Expected `{name}` to be an integer >= {minimum}. "
-            f"Received: {name}={value}"
-        )
-    return int(value)

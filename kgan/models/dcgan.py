@@ -13,6 +13,7 @@ Square images from 8 to 128 px with 1 or 3 channels. G starts from a small
 import keras
 from keras import layers
 
+from kgan import checks
 from kgan.models import conditioning
 from kgan.models.conditioning import single_or_list as _single_or_list
 
@@ -71,7 +72,7 @@ def dcgan_generator(
         float32 output `images` of shape `(batch, image_size, image_size, channels)`.
     """
     start, doublings = upsampling_plan(image_size)
-    _check_channels(channels)
+    checks.channels("channels", channels)
     conditioning.check_num_classes(num_classes)
     inputs, x = conditioning.generator_inputs(latent_dim, num_classes, embed_dim)
     filters = base_filters * 2 ** (doublings - 1)
@@ -120,7 +121,7 @@ def dcgan_discriminator(
         float32 `(batch, 1)` logit output.
     """
     _, doublings = upsampling_plan(image_size)
-    _check_channels(channels)
+    checks.channels("channels", channels)
     conditioning.check_num_classes(num_classes)
     if normalization not in ("batch", "layer", None):
         raise ValueError(
@@ -146,8 +147,3 @@ def _normalize(x, normalization, i):
     if normalization == "layer":
         return layers.LayerNormalization(name=f"ln_{i}")(x)
     return x
-
-
-def _check_channels(channels):
-    if channels not in (1, 3):
-        raise ValueError(f"Expected `channels` to be 1 or 3. Received: channels={channels!r}")

@@ -1,4 +1,4 @@
-"""`kgan serve`: TF Serving's REST API for an exported generator, on onnxruntime.
+"""`kgan serve`: TF Serving's REST API for an exported model, on onnxruntime.
 
 ```python
 from kgan import serving

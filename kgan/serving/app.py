@@ -1,4 +1,4 @@
-"""The FastAPI app: TF Serving's REST API for one exported generator, plus a PNG grid.
+"""The FastAPI app: TF Serving's REST API for one exported model, plus a PNG grid.
 
 | route                                           | answer                          |
 | ----------------------------------------------- | ------------------------------- |
@@ -6,6 +6,8 @@
 | `GET  /v1/models/NAME[/versions/V]/metadata`    | signature defs                  |
 | `POST /v1/models/NAME[/versions/V]:predict`     | `predictions` / `outputs`       |
 | `GET  /v1/models/NAME[/versions/V]/grid.png`    | a PNG grid (`n`, `seed`, `labels`, `rows`, `scale`) |
+
+The grid is for models of task "generate"; other models answer it with a 404.
 
 Errors are `{"error": message}`: 400 for a bad request, 404 for an unknown
 model, version or route, 405 for a wrong method, 413 for a body or batch over
@@ -60,20 +62,21 @@ async def _status(request: Request):
 
 async def _metadata(request: Request):
     name, version = _route(request)
-    number, generator = request.app.state.model.get(name, _version(version))
-    return _json(rest.metadata_response(name, number, generator))
+    number, exported = request.app.state.model.get(name, _version(version))
+    return _json(rest.metadata_response(name, number, exported.spec))
 
 
 async def _predict(request: Request):
     name, version = _route(request)
     state = request.app.state
-    _, generator = state.model.get(name, _version(version))
+    _, exported = state.model.get(name, _version(version))
     raw = await _read_body(request, state.limits.max_body_bytes)
+    spec = exported.spec
 
     def answer():  # in a worker thread: decoding, inference and encoding keep the event loop free
-        predict = rest.parse_predict(rest.parse_json(raw), generator.conditional)
-        state.limits.check_batch(rest.batch_size_of(predict))
-        return rest.dumps(rest.predict_response(rest.run_predict(generator, predict), predict))
+        predict = rest.parse_predict(rest.parse_json(raw), spec)
+        state.limits.check_batch(rest.batch_size_of(predict, spec))
+        return rest.dumps(rest.predict_response(rest.run_predict(exported, predict), predict, spec))
 
     return Response(await _infer(state, answer), media_type="application/json")
 
@@ -82,6 +85,10 @@ async def _grid(request: Request):
     name, version = _route(request)
     state = request.app.state
     _, generator = state.model.get(name, _version(version))
+    if generator.task != "generate":
+        raise ServingError(
+            404, f"Expected a model of task 'generate' for grid.png. Received: {name} of task {generator.task!r}"
+        )
     query = _bad_request(grid.parse_query, request.query_params, generator)
     state.limits.check_batch(query["n"])
     png = await _infer(state, functools.partial(grid.render, generator, query))

@@ -8,10 +8,10 @@ upscaling, default to about 64 px per tile). The images are those of
 
 import io
 
-import numpy as np
 from PIL import Image
 
 from kgan import images
+from kgan import labels as labels_lib
 
 DEFAULT_N = 16
 MAX_SCALE = 16
@@ -24,7 +24,7 @@ def parse_query(params, generator):
     if "labels" in params:
         if not generator.conditional:
             raise ValueError(f"This model is unconditional and takes no labels. Received: labels={params['labels']!r}")
-        labels = np.resize(_int_list(params["labels"]), n)
+        labels = labels_lib.parse(params["labels"], n, name="labels")
     return {
         "n": n,
         "seed": _int(params, "seed", 0),
@@ -55,9 +55,3 @@ def _int(params, name, default, minimum=None):
         raise ValueError(f"Expected `{name}` >= {minimum}. Received: {name}={value}")
     return value
 
-
-def _int_list(text):
-    try:
-        return np.asarray([int(v) for v in text.split(",")], "int64")
-    except ValueError:
-        raise ValueError(f"Expected `labels` like 3 or 0,1,2. Received: labels={text!r}") from None

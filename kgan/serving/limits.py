@@ -14,7 +14,7 @@ class Limits:
 
     Attributes:
         max_body_bytes: largest request body; larger ones get a 413.
-        max_batch: most images per request (`instances`, `z` rows, `n`); a 413 above.
+        max_batch: most examples per request (`instances`, input rows, `n`); a 413 above.
         max_concurrency: inferences running at once (worker threads).
         max_pending: requests running or waiting for inference; a 503 above.
     """

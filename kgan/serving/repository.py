@@ -16,22 +16,22 @@ class ServingError(Exception):
 
 
 class ServedModel:
-    """A model name and its versions, each an `ExportedGenerator`.
+    """A model name and its versions, each a `kgan.inference.ExportedModel`.
 
     Args:
         name: the name clients use in `/v1/models/NAME`.
-        versions: `{version number: ExportedGenerator}`; all must take and
-            return the same shapes.
+        versions: `{version number: ExportedModel}`; all must take and return
+            the same named tensors (the inputs and outputs of their specs).
     """
 
     def __init__(self, name, versions):
         if not versions:
             raise ValueError(f"Expected at least one version to serve. Received: versions={versions!r}")
-        shapes = {(g.latent_dim, g.num_classes, g.image_shape) for g in versions.values()}
-        if len(shapes) > 1:
+        described = {(m.spec.inputs, m.spec.outputs) for m in versions.values()}
+        if len(described) > 1:
             raise ValueError(
-                "Expected every version to take and return the same shapes "
-                f"(latent_dim, num_classes, image_shape). Received: {sorted(shapes, key=str)}"
+                "Expected every version to take and return the same named tensors (inputs and "
+                f"outputs of their specs). Received: {sorted(described, key=str)}"
             )
         self.name = name
         self.versions = dict(sorted(versions.items()))
@@ -41,7 +41,7 @@ class ServedModel:
         return max(self.versions)
 
     def get(self, name, version=None):
-        """Returns `(version, generator)`; raises a 404 `ServingError` if not served."""
+        """Returns `(version, model)`; raises a 404 `ServingError` if not served."""
         if version is None:
             if name == self.name:
                 return self.latest, self.versions[self.latest]

@@ -1,21 +1,42 @@
 """TF Serving's REST API format: predict requests, responses, status, metadata.
 
+Signatures and their inputs come from the served model's `kgan.specs.ModelSpec`
+(`spec.signatures`): `serving_default` and the task's (`generate`,
+`translate` or `upscale`) take the spec's named inputs; `sample` (models with
+a noise input) takes `n`, `seed` and the other inputs, and draws the noise on
+the server.
+
 A predict body names a `signature_name` (default `serving_default`) and holds
 either `instances` (row format: one entry per example, an object of named
 inputs or, for a one-input signature, the bare value) or `inputs` (columnar:
 an object of batched inputs, or the bare value for a one-input signature).
 Row requests are answered with `{"predictions": [...]}`, columnar ones with
-`{"outputs": ...}`; the only output, `images`, is given unnamed, as TF Serving does.
+`{"outputs": ...}`; the only output (`images`) is given unnamed, as TF Serving does.
+
+Images, as inputs and outputs:
+- an image input takes nested lists of floats in its value range, or TF
+  Serving's binary objects: one `{"b64": "<base64 PNG or JPEG>"}` per
+  example, decoded to floats in the value range (`kgan.serving.b64`);
+- `"output_format": "png"` in the body answers each output image as
+  `{"b64": "<base64 PNG>"}` instead of nested lists (`"json"`, the default).
+
+```json
+{"instances": [{"b64": "iVBORw0KGgo..."}], "output_format": "png"}
+-> {"predictions": [{"b64": "iVBORw0KGgo..."}]}
+```
 """
 
 import dataclasses
 import json
 
 from kgan.inference import inputs as checks
+from kgan.serving import b64
 from kgan.serving.repository import ServingError
 
-SIGNATURES = ("serving_default", "generate", "sample")
+OUTPUT_FORMATS = ("json", "png")
 _FORMATS = {"instances": "row", "inputs": "columnar"}
+_DTYPES = {"float32": "DT_FLOAT", "int32": "DT_INT32", "int64": "DT_INT64"}
+_SAMPLE_ARGS = {"n": ("DT_INT32", []), "seed": ("DT_INT64", [])}
 
 
 @dataclasses.dataclass
@@ -23,12 +44,7 @@ class PredictRequest:
     signature: str
     format: str  # "row" or "columnar"
     values: dict  # input name -> JSON value (batched)
-
-
-def input_names(signature, conditional):
-    if signature == "sample":
-        return ["n", "seed", "labels"] if conditional else ["n", "seed"]
-    return ["z", "labels"] if conditional else ["z"]
+    output_format: str = "json"
 
 
 def parse_json(raw):
@@ -42,25 +58,43 @@ def parse_json(raw):
     return body
 
 
-def parse_predict(body, conditional):
-    """Reads a predict body into a `PredictRequest`, or raises a 400."""
+def parse_predict(body, spec):
+    """Reads a predict body for a model with `spec` into a `PredictRequest`, or raises a 400."""
+    signatures = spec.signatures
     signature = body.get("signature_name", "serving_default")
-    if signature not in SIGNATURES:
+    if signature not in signatures:
         raise ServingError(
-            400, f"Expected signature_name to be one of {list(SIGNATURES)}. Received: signature_name={signature!r}"
+            400, f"Expected signature_name to be one of {list(signatures)}. Received: signature_name={signature!r}"
         )
+    output_format = _output_format(body, spec)
     present = [key for key in _FORMATS if key in body]
     if len(present) != 1:
         raise ServingError(
             400, f"Expected exactly one of 'instances' (row format) or 'inputs' (columnar). Received: {present}"
         )
-    names = input_names(signature, conditional)
+    names = signatures[signature]
     if present[0] == "instances":
         values = _rows_to_columns(body["instances"], names, signature)
     else:
         values = _columns(body["inputs"], names)
     _check_names(values, names, signature)
-    return PredictRequest(signature, _FORMATS[present[0]], values)
+    return PredictRequest(signature, _FORMATS[present[0]], values, output_format)
+
+
+def _output_format(body, spec):
+    output_format = body.get("output_format", "json")
+    if output_format not in OUTPUT_FORMATS:
+        raise ServingError(
+            400,
+            f"Expected output_format to be one of {list(OUTPUT_FORMATS)}. Received: output_format={output_format!r}",
+        )
+    if output_format == "png" and not b64.can_encode(spec.output):
+        raise ServingError(
+            400,
+            "Expected output_format 'json' for a model whose output is not a 2-D image with 1 or 3 "
+            f"channels. Received: output_format='png' for output of shape {spec.output.shape}",
+        )
+    return output_format
 
 
 def _rows_to_columns(instances, names, signature):
@@ -72,8 +106,10 @@ def _rows_to_columns(instances, names, signature):
         )
     if not isinstance(instances, list) or not instances:
         raise ServingError(400, f"Expected 'instances' to be a non-empty list. Received: {_describe(instances)}")
-    if not all(isinstance(row, dict) for row in instances):
-        if len(names) == 1 and not any(isinstance(row, dict) for row in instances):
+    # An object of named inputs, unless it is a binary value {"b64": ...}.
+    named = [isinstance(row, dict) and not b64.is_b64(row) for row in instances]
+    if not all(named):
+        if len(names) == 1 and not any(named):
             return {names[0]: instances}
         raise ServingError(
             400, f"Expected each instance to be an object with keys {names}. Received: {_describe(instances[0])}"
@@ -85,7 +121,7 @@ def _rows_to_columns(instances, names, signature):
 
 
 def _columns(columns, names):
-    if isinstance(columns, dict):
+    if isinstance(columns, dict) and not b64.is_b64(columns):
         return dict(columns)
     if len(names) == 1:
         return {names[0]: columns}
@@ -99,24 +135,32 @@ def _check_names(values, names, signature):
         )
 
 
-def batch_size_of(request):
+def batch_size_of(request, spec):
     """The number of images a request asks for (before full validation)."""
     if request.signature == "sample":
         return checks.check_count(request.values["n"])
-    z = request.values["z"]
-    return len(z) if isinstance(z, list) else 0
+    batched = [t.name for t in spec.inputs if t.role != "label"] or [t.name for t in spec.inputs]
+    value = request.values[batched[0]]
+    return len(value) if isinstance(value, list) else 0
 
 
-def run_predict(generator, request):
-    """Runs a validated request; invalid values raise `ValueError` (a 400)."""
-    values = request.values
+def run_predict(model, request):
+    """Runs a request on an `ExportedModel`; invalid values raise `ValueError` (a 400)."""
+    values, spec = request.values, model.spec
     if request.signature == "sample":
-        return generator.sample(checks.check_count(values["n"]), values["seed"], values.get("labels"))
-    return generator(values["z"], values.get("labels"))
+        labels = values.get(spec.label.name) if spec.label is not None else None
+        return model.sample(checks.check_count(values["n"]), values["seed"], labels)
+    return model.run({t.name: _decode(values[t.name], t) for t in spec.inputs})
 
 
-def predict_response(images, request):
+def _decode(value, tensor):
+    return b64.decode_images(value, tensor) if tensor.role == "image" else value
+
+
+def predict_response(images, request, spec):
     key = "predictions" if request.format == "row" else "outputs"
+    if request.output_format == "png":
+        return {key: b64.encode_png(images, spec.output.value_range)}
     return {key: images}
 
 
@@ -130,9 +174,9 @@ def status_response(versions):
     }
 
 
-def metadata_response(name, version, generator):
-    """`GET /v1/models/NAME[/versions/V]/metadata`: the three signature defs."""
-    defs = {sig: _signature_def(sig, generator) for sig in SIGNATURES}
+def metadata_response(name, version, spec):
+    """`GET /v1/models/NAME[/versions/V]/metadata`: the signature defs of `spec`."""
+    defs = {signature: _signature_def(signature, spec) for signature in spec.signatures}
     return {
         "model_spec": {"name": name, "signature_name": "", "version": str(version)},
         "metadata": {
@@ -144,19 +188,21 @@ def metadata_response(name, version, generator):
     }
 
 
-def _signature_def(signature, generator):
-    specs = {
-        "z": ("DT_FLOAT", [-1, generator.latent_dim]),
-        "labels": ("DT_INT32", [-1]),
-        "n": ("DT_INT32", []),
-        "seed": ("DT_INT64", []),
-    }
-    names = input_names(signature, generator.conditional)
+def _signature_def(signature, spec):
+    tensors = {t.name: (_DTYPES[t.dtype], _dims(t)) for t in spec.inputs}
+    tensors.update(_SAMPLE_ARGS)
+    names = spec.signatures[signature]
     return {
-        "inputs": {name: _tensor_info(*specs[name], f"{signature}_{name}:0") for name in names},
-        "outputs": {"images": _tensor_info("DT_FLOAT", [-1, *generator.image_shape], "StatefulPartitionedCall:0")},
+        "inputs": {name: _tensor_info(*tensors[name], f"{signature}_{name}:0") for name in names},
+        "outputs": {
+            t.name: _tensor_info(_DTYPES[t.dtype], _dims(t), "StatefulPartitionedCall:0") for t in spec.outputs
+        },
         "method_name": "tensorflow/serving/predict",
     }
+
+
+def _dims(tensor):
+    return [-1, *(-1 if d is None else d for d in tensor.shape)]
 
 
 def _tensor_info(dtype, dims, name):

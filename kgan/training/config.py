@@ -1,99 +1,104 @@
-"""`TrainConfig`: every setting of a `kgan train` run, saved as config.json."""
+"""`TrainConfig`: every setting of a `kgan train` run, saved as config.json.
+
+Settings every family shares live here; a family's own settings live in its
+`Config` (`kgan.families.<name>.config`), held in `TrainConfig.model`. The
+fields carry their command-line flags (`kgan.settings.setting`), from which
+`kgan train` builds its options.
+"""
 
 import dataclasses
 import json
 
+from kgan import checks
+from kgan import families
+from kgan.settings import from_values
+from kgan.settings import setting
+
+JIT = {"auto": "auto", "on": True, "off": False}
+
 
 @dataclasses.dataclass
 class TrainConfig:
-    """The resolved configuration of a training run.
+    """The configuration of a training run.
 
-    `None` fields are resolved from the data and the preset by
-    `kgan.training.run.resolve`, and the resolved config is what
-    `config.json` holds, so a run can be resumed or reproduced from it.
+    `None` fields are resolved from the family's defaults and the data by
+    `kgan.training.resolve`; the resolved config is what `config.json` holds,
+    so a run can be resumed or reproduced from it.
     """
 
-    dataset: str = "digits"
-    split: str = "train"
-    data_dir: str | None = None
-    download: bool = False
-    preset: str = "dcgan_small"
-    image_size: int | None = None
-    channels: int | None = None
-    conditional: bool | None = None  # None: conditional when the data has labels
-    num_classes: int | None = None
-    latent_dim: int | None = None
-    loss: str = "non_saturating"
-    d_steps: int = 1
-    gp_weight: float | None = None
-    r1_weight: float = 0.2  # R1 keeps D from overfitting 1.4k digits (diversity x2, see README)
-    label_smoothing: float = 0.0
-    ema_decay: float | None = 0.999
-    epochs: int = 150
-    batch_size: int = 64
-    d_learning_rate: float = 2e-4
-    g_learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    seed: int = 0
-    jit_compile: str | bool = "auto"
+    family: str = setting("gan", "GAN family: " + ", ".join(families.NAMES))
+    dataset: str | None = setting(
+        None, "'digits' (embedded), a .npz file, an image folder, or a TFDS name (default: the family's)"
+    )
+    split: str = setting("train", "dataset split")
+    data_dir: str | None = setting(None, "TFDS data_dir")
+    download: bool = setting(False, "allow TFDS to download the dataset (needs the network)")
+    epochs: int | None = setting(None, "epochs (default: the family's)")
+    batch_size: int | None = setting(None, "examples per batch (default: the family's)")
+    seed: int = setting(0, "seed of weights, noise and data order")
+    jit_compile: str | bool = setting("auto", "XLA: auto = on GPU only", flag="--jit", parse=JIT)
     # Several train steps per tf.function call: the per-call overhead (~1 ms
     # on a CPU) dominates small GANs' steps (tools/bench_train.py).
-    steps_per_execution: int = 8
+    steps_per_execution: int = setting(8, "train steps per compiled call (fewer Python round trips)")
     # Deterministic TensorFlow kernels: needed for a resumed run to equal the
     # uninterrupted one bit for bit (without it they agree to ~1 ulp).
-    deterministic: bool = False
-    sample_every: int = 1
-    checkpoint_every: int = 1
-    export: bool = True
-    export_dir: str = "saved_models"
-    export_name: str | None = None
-    run_dir: str | None = None
+    deterministic: bool = setting(
+        False, "deterministic TF kernels: a resumed run then equals the uninterrupted one bit for bit"
+    )
+    sample_every: int = setting(1, "write a sample grid every N epochs")
+    checkpoint_every: int = setting(1, "write a full-state checkpoint every N epochs")
+    export: bool = setting(True, "export the model at the end", negative="--no-export")
+    export_dir: str = setting("saved_models", "export root")
+    export_name: str | None = setting(None, "exported model name (default: the run folder's name)")
+    run_dir: str | None = setting(None, "run directory (default: runs/NAME-DATASET-TIME)", flag="--out")
+    model: object = setting(None, "the family's settings", cli=False)
+
+    def __post_init__(self):
+        families.check_name(self.family)
+        if self.model is None:
+            self.model = families.config_module(self.family).Config()
+        elif isinstance(self.model, dict):
+            self.model = from_values(families.config_module(self.family).Config, self.model, f"{self.family} config")
 
     def validate(self):
-        """Raises ValueError naming the first bad field."""
-        # Imported here so that `kgan --help` does not load TensorFlow.
-        from kgan import losses
-        from kgan.models import presets
-
-        presets.get_preset(self.preset)
-        losses.get(self.loss)
-        positive = ("epochs", "batch_size", "d_steps", "sample_every", "checkpoint_every", "steps_per_execution")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"Expected `{name}` to be a positive integer. Received: {name}={value!r}")
-        for name in ("image_size", "latent_dim"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-                raise ValueError(
-                    f"Expected `{name}` to be None (the default) or a positive integer. Received: {name}={value!r}"
-                )
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not 0 <= self.seed < 2**32:
+        """Raises ValueError naming the first bad field; returns self."""
+        for name in ("epochs", "batch_size"):
+            checks.positive_int(name, getattr(self, name), allow_none=True)
+        for name in ("sample_every", "checkpoint_every", "steps_per_execution"):
+            checks.positive_int(name, getattr(self, name))
+        checks.integer("seed", self.seed, minimum=0)
+        if self.seed >= 2**32:
             raise ValueError(f"Expected `seed` to be an integer in [0, 2**32). Received: seed={self.seed!r}")
-        if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
-            raise ValueError(f"Expected `ema_decay` to be None or in (0, 1). Received: ema_decay={self.ema_decay!r}")
-        for name in ("d_learning_rate", "g_learning_rate"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"Expected `{name}` > 0. Received: {name}={getattr(self, name)!r}")
-        if self.channels not in (None, 1, 3):
-            raise ValueError(f"Expected `channels` to be 1 or 3. Received: channels={self.channels!r}")
-        if self.batch_size % self.d_steps:
-            raise ValueError(
-                "Expected `batch_size` to be divisible by `d_steps` (each D step takes a slice). "
-                f"Received: batch_size={self.batch_size}, d_steps={self.d_steps}"
-            )
+        if not (self.jit_compile == "auto" or isinstance(self.jit_compile, bool)):
+            raise ValueError(f'Expected `jit_compile` to be "auto", True or False. Received: jit_compile={self.jit_compile!r}')
+        self.model.validate(self)
         return self
+
+    def defaults(self):
+        """The family's defaults for `dataset`, `epochs` and `batch_size`."""
+        return families.config_module(self.family).DEFAULTS
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
 
     @classmethod
     def from_dict(cls, values):
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"Unknown config keys {unknown}. Expected keys among {sorted(known)}")
-        return cls(**values)
+        """Reads a config dict: nested (`"model": {...}`) or flat (kgan 0.1's config.json).
+
+        In a flat dict, keys that are not `TrainConfig` fields are the family's.
+        """
+        values = dict(values)
+        common = {f.name for f in dataclasses.fields(cls)}
+        if "model" not in values:
+            family = values.get("family", "gan")
+            values["model"] = {k: values.pop(k) for k in list(values) if k not in common}
+            if "ema_decay" in values["model"]:  # kgan 0.1 had no ema_half_life
+                values["model"].setdefault("ema_half_life", None)
+            known = common | {f.name for f in dataclasses.fields(families.config_module(family).Config)}
+            unknown = sorted(set(values["model"]) - known)
+            if unknown:
+                raise ValueError(f"Unknown config keys {unknown}. Expected keys among {sorted(known - {'model'})}")
+        return from_values(cls, values, "config")
 
     @classmethod
     def from_json_file(cls, path):
@@ -103,3 +108,8 @@ class TrainConfig:
             except json.JSONDecodeError as e:
                 raise ValueError(f"Expected a JSON config file at {path}. Received invalid JSON: {e}") from e
         return cls.from_dict(values)
+
+
+def with_model(config, **changes):
+    """A copy of `config` whose family settings take `changes`."""
+    return dataclasses.replace(config, model=dataclasses.replace(config.model, **changes))

@@ -1,4 +1,9 @@
-"""A full training run: data, models, callbacks, fit, save and export."""
+"""A full training run of any family: data, model, callbacks, fit, save and export.
+
+The family supplies a recipe (`kgan.families.<name>.recipe`): how to read the
+data and fill its settings from it, how to build the compiled model, and
+which examples to preview. Everything else is the same for every family.
+"""
 
 import dataclasses
 import datetime
@@ -9,38 +14,28 @@ import tensorflow as tf
 
 from kgan import atomic
 from kgan import callbacks
-from kgan import data
-from kgan import runs
-from kgan.families.gan import GAN
-from kgan.models import presets
-from kgan.training.config import TrainConfig
+from kgan import families
 from kgan.data import stream
-
-# The embedded digits are 8x8; the default run upsamples them to 16x16 so the
-# DCGAN has two resolutions to work with and the grids are legible.
-DIGITS_IMAGE_SIZE = 16
+from kgan.training import runs
+from kgan.training.config import TrainConfig
 
 
-def resolve(config, info):
-    """Fills the config's `None` fields from the dataset info and preset."""
-    values = dataclasses.asdict(config)
-    values["dataset"] = _absolute_if_path(config.dataset)
-    if values["image_size"] is None:
-        native = info.image_shape[0]
-        values["image_size"] = DIGITS_IMAGE_SIZE if config.dataset == "digits" else native
-    values["channels"] = values["channels"] or info.image_shape[-1]
-    if values["conditional"] is None:
-        values["conditional"] = info.num_classes is not None
-    if values["conditional"] and info.num_classes is None:
-        raise ValueError(
-            f"Expected a labelled dataset for a conditional GAN. Received: dataset={config.dataset!r} without labels"
-        )
-    values["num_classes"] = info.num_classes if values["conditional"] else None
-    values["latent_dim"] = values["latent_dim"] or presets.get_preset(config.preset).latent_dim
-    if values["run_dir"] is None:
+def resolve(config):
+    """Fills the config's `None` fields from the family's defaults and the data."""
+    config = config.validate()
+    defaults = config.defaults()
+    config = dataclasses.replace(
+        config,
+        dataset=_absolute_if_path(config.dataset or defaults["dataset"]),
+        epochs=config.epochs or defaults["epochs"],
+        batch_size=config.batch_size or defaults["batch_size"],
+    ).validate()
+    recipe = families.recipe(config.family)
+    config = dataclasses.replace(config, model=recipe.resolve(config, recipe.data_info(config)))
+    if config.run_dir is None:
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        values["run_dir"] = os.path.join("runs", f"{config.preset}-{config.dataset}-{stamp}")
-    return TrainConfig(**values).validate()
+        config = dataclasses.replace(config, run_dir=os.path.join("runs", f"{recipe.run_name(config)}-{stamp}"))
+    return config.validate()
 
 
 def _absolute_if_path(dataset):
@@ -55,66 +50,24 @@ def _absolute_if_path(dataset):
     return os.path.abspath(dataset) if os.path.exists(dataset) else dataset
 
 
-def build_gan(config):
-    """Builds and compiles the GAN a resolved config describes."""
+def build(config):
+    """Seeds the process and builds the compiled model a resolved config describes."""
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         # Process-wide, like the seed: some kernels (e.g. threaded
         # reductions) otherwise differ from run to run in the last bit.
         tf.config.experimental.enable_op_determinism()
-    # Gradient penalties need per-example gradients, which batch norm in D
-    # mixes across the batch (Gulrajani et al. 2017): use layer norm there.
-    d_kwargs = {}
-    penalised = config.gp_weight or config.r1_weight or (config.loss == "wasserstein" and config.gp_weight is None)
-    if presets.get_preset(config.preset).family == "dcgan" and penalised:
-        d_kwargs["normalization"] = "layer"
-    g, d = presets.build(
-        config.preset, config.image_size, config.channels, config.num_classes, config.latent_dim, **d_kwargs
-    )
-    gan = GAN(
-        g,
-        d,
-        config.latent_dim,
-        loss=config.loss,
-        d_steps=config.d_steps,
-        gp_weight=config.gp_weight,
-        r1_weight=config.r1_weight,
-        label_smoothing=config.label_smoothing,
-        num_classes=config.num_classes,
-        ema_decay=config.ema_decay,
-        seed=config.seed,
-    )
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1),
-        g_optimizer=keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1),
-        jit_compile=config.jit_compile,
-        steps_per_execution=config.steps_per_execution,
-    )
-    return gan
-
-
-def load_training_data(config):
-    x, y, _ = data.load_arrays(
-        config.dataset,
-        split=config.split,
-        image_size=config.image_size,
-        channels=config.channels,
-        data_dir=config.data_dir,
-        download=config.download,
-    )
-    return x, y
+    return families.recipe(config.family).build(config)
 
 
 def train(config, verbose="auto", extra_callbacks=()):
-    """Runs `kgan train`: returns `(gan, run_dir)`.
+    """Runs `kgan train`: returns `(model, run_dir)`.
 
-    Writes config.json first, then sample grids, checkpoints and
-    history.csv every epoch, then model.keras, then (when `config.export`)
-    the exported generator.
+    Writes config.json first, then sample grids, checkpoints, TensorBoard
+    logs and history.csv every epoch, then model.keras, then (when
+    `config.export`) the exported model.
     """
-    config = config.validate()
-    info = data.info(config.dataset, split=config.split, data_dir=config.data_dir, download=config.download)
-    config = resolve(config, info)
+    config = resolve(config)
     if runs.is_run_dir(config.run_dir):
         raise FileExistsError(
             f"Expected a new run directory. Received: {config.run_dir!r}, which holds a run; "
@@ -122,66 +75,92 @@ def train(config, verbose="auto", extra_callbacks=()):
         )
     # Build before writing config.json: a setting the models reject must not
     # leave behind a run directory that blocks the corrected command.
-    gan = build_gan(config)
-    x, y = load_training_data(config)
+    model = build(config)
+    examples, preview = families.recipe(config.family).load_data(config)
     os.makedirs(config.run_dir, exist_ok=True)
     runs.write_json(os.path.join(config.run_dir, runs.CONFIG), dataclasses.asdict(config))
-    return _fit(gan, config, x, y, 0, verbose, extra_callbacks), config.run_dir
+    return _fit(model, config, examples, preview, 0, verbose, extra_callbacks), config.run_dir
+
+
+def read_config(run_dir):
+    """The run's `TrainConfig`, checked."""
+    return TrainConfig.from_dict(runs.read_config(run_dir)).validate()
 
 
 def restore(run_dir):
-    """Rebuilds a run's GAN from config.json and its latest checkpoint.
+    """Rebuilds a run's model from config.json and its latest checkpoint.
 
     Returns:
-        `(gan, finished_epochs)`.
+        `(model, finished_epochs)`.
     """
-    config = TrainConfig.from_dict(runs.read_config(run_dir)).validate()
-    gan = build_gan(config)
-    epoch = callbacks.restore_latest(gan, os.path.join(run_dir, runs.CHECKPOINTS))
-    return gan, epoch
+    model = build(read_config(run_dir))
+    epoch = callbacks.restore_latest(model, os.path.join(run_dir, runs.CHECKPOINTS))
+    return model, epoch
 
 
-def resume(run_dir, verbose="auto", extra_callbacks=()):
-    """Continues an interrupted run where its last checkpoint stopped."""
-    config = TrainConfig.from_dict(runs.read_config(run_dir)).validate()
+def resume(run_dir, verbose="auto", extra_callbacks=(), epochs=None):
+    """Continues an interrupted run where its last checkpoint stopped.
+
+    Args:
+        run_dir: the run directory.
+        epochs: a new total number of epochs, to extend a run (at least the
+            epochs already finished); None keeps the run's own.
+    """
+    config = read_config(run_dir)
     # Write where the run is now: config.json's run_dir may be relative to
     # another working directory, or the run may have been moved.
     config = dataclasses.replace(config, run_dir=run_dir)
-    x, y = load_training_data(config)
-    gan, epoch = restore(run_dir)
-    return _fit(gan, config, x, y, epoch, verbose, extra_callbacks), run_dir
+    model, epoch = restore(run_dir)
+    if epochs is not None and epochs != config.epochs:
+        if epochs < epoch:
+            raise ValueError(
+                f"Expected --epochs >= the {epoch} epochs this run has finished. Received: epochs={epochs}"
+            )
+        config = dataclasses.replace(config, epochs=epochs).validate()
+        stored = {**runs.read_config(run_dir), **{"epochs": epochs}}
+        runs.write_json(os.path.join(run_dir, runs.CONFIG), stored)
+    examples, preview = families.recipe(config.family).load_data(config)
+    return _fit(model, config, examples, preview, epoch, verbose, extra_callbacks), run_dir
 
 
-def _fit(gan, config, x, y, initial_epoch, verbose, extra_callbacks):
+def _fit(model, config, examples, preview, initial_epoch, verbose, extra_callbacks):
     run_dir = config.run_dir
     if initial_epoch < config.epochs:
-        examples = (x, y) if config.conditional else x
+        # Rows written after the last checkpoint are trained again: drop them.
+        runs.truncate_history(run_dir, initial_epoch)
         dataset, epoch = stream.epoch_keyed(examples, config.batch_size, config.seed, initial_epoch)
-        gan.fit(
+        model.fit(
             dataset,
             epochs=config.epochs,
             initial_epoch=initial_epoch,
             shuffle=False,  # the stream is already shuffled per (seed, epoch)
             verbose=verbose,
-            callbacks=[stream.EpochSync(epoch), *_callbacks(config), *extra_callbacks],
+            callbacks=[stream.EpochSync(epoch), *_callbacks(config, preview), *extra_callbacks],
         )
-    atomic.save_model(gan, os.path.join(run_dir, runs.MODEL))
-    if config.export:
-        _export(run_dir, config)
-    return gan
+    atomic.save_model(model, os.path.join(run_dir, runs.MODEL))
+    if config.export and not any(record["epoch"] == config.epochs for record in runs.exports(run_dir)):
+        path = _export(model, config)
+        runs.record_export(run_dir, config.epochs, path)
+    return model
 
 
-def _callbacks(config):
+def _callbacks(config, preview):
     run_dir = config.run_dir
-    scale = max(1, 64 // config.image_size)
+    tensorboard_dir = os.path.join(run_dir, runs.TENSORBOARD)
+    options = families.recipe(config.family).preview_options(config)
     return [
         callbacks.SampleGrid(
-            os.path.join(run_dir, runs.SAMPLES), every_n_epochs=config.sample_every, seed=config.seed, scale=scale
+            os.path.join(run_dir, runs.SAMPLES),
+            every_n_epochs=config.sample_every,
+            seed=config.seed,
+            tensorboard_dir=tensorboard_dir,
+            examples=preview,
+            **options,
         ),
         callbacks.FullStateCheckpoint(os.path.join(run_dir, runs.CHECKPOINTS), config.checkpoint_every),
         keras.callbacks.CSVLogger(os.path.join(run_dir, runs.HISTORY), append=True),
+        callbacks.ScalarLog(tensorboard_dir),
     ]
-
 
 
 def export_name(config):
@@ -189,7 +168,14 @@ def export_name(config):
     return config.export_name or os.path.basename(os.path.normpath(config.run_dir))
 
 
-def _export(run_dir, config):
+def _export(model, config):
     from kgan import export
 
-    return export.export(run_dir, out=config.export_dir, name=export_name(config))
+    return export.export_model(
+        model,
+        out=config.export_dir,
+        name=export_name(config),
+        source=os.path.abspath(config.run_dir),
+        card_extra=runs.run_details(config.run_dir),
+    )
+

@@ -9,7 +9,7 @@ from PIL import Image
 import kgan
 from kgan import images
 from kgan import latent
-from kgan import runs
+from kgan.training import loading
 from kgan.models import presets
 
 TILE = 8 * 8 + 1  # 8 px digits upscaled x8 to ~64 px, plus 1 px padding
@@ -27,8 +27,8 @@ def tile(grid, row, col, size=64):
 
 def expected_png(run_dir, z, labels):
     """What a sample should look like: the run's sampling generator, upscaled x8."""
-    gan = runs.load_gan(run_dir)
-    out = gan.sampling_generator.predict_on_batch([z, np.asarray(labels, "int32")])
+    gan = loading.load_model(run_dir)
+    out = gan.export_network().predict_on_batch([z, np.asarray(labels, "int32")])
     return images.to_uint8(out)[..., 0].repeat(8, axis=1).repeat(8, axis=2)
 
 
@@ -126,7 +126,7 @@ def test_unconditional_model(run_kgan, unconditional_keras, tmp_path):
         (("--seed", "-1"), "expect non-negative integers. Received: -1"),
         (("--labels", "10"), "--labels expects classes in [0, 10). Received: '10'"),
         (("--labels", "-1"), "--labels expects classes in [0, 10)"),
-        (("--labels", "three"), "--labels expects integers like '3' or '0,1,2'. Received: 'three'"),
+        (("--labels", "three"), "Expected --labels like 3 or 0,1,2. Received: --labels='three'"),
         (("--interpolate", "1", "2", "--steps", "1"), "--steps expects an integer >= 2. Received: 1"),
         (("--n", "0"), "--n expects a positive integer. Received: 0"),
     ],

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import kgan
-from kgan import runs
+from kgan.training import runs
 from kgan import training
 from kgan.training import TrainConfig
 
@@ -20,13 +20,16 @@ def test_train_writes_the_run(cli_run):
     result, run_dir = cli_run
     assert result.code == 0, result
     assert result.out.strip().endswith(f"run directory: {run_dir}")
-    assert sorted(os.listdir(run_dir)) == ["checkpoints", "config.json", "history.csv", "model.keras", "samples"]
+    assert sorted(os.listdir(run_dir)) == [
+        "checkpoints", "config.json", "history.csv", "model.keras", "samples", "tensorboard"]
 
     config = runs.read_config(run_dir)
     assert TrainConfig.from_dict(config).validate()  # a complete, valid config
-    expected = {"preset": "dcgan_tiny", "epochs": 2, "image_size": 8, "channels": 1, "conditional": True,
-                "num_classes": 10, "latent_dim": 16, "export": False, "run_dir": run_dir}
+    expected = {"family": "gan", "epochs": 2, "export": False, "run_dir": run_dir}
     assert {k: config[k] for k in expected} == expected
+    expected = {"preset": "dcgan_tiny", "image_size": 8, "channels": 1, "conditional": True,
+                "num_classes": 10, "latent_dim": 16}
+    assert {k: config["model"][k] for k in expected} == expected
 
     # Conditional: one row per class, 10 per row, 8 px tiles upscaled x8 to 64 px.
     samples = os.path.join(run_dir, "samples")
@@ -55,9 +58,11 @@ def test_dry_run_prints_the_resolved_config_and_writes_nothing(run_kgan, tmp_pat
     assert result.code == 0, result
     config = json.loads(result.out)
     assert TrainConfig.from_dict(config) == TrainConfig.from_dict(config).validate()
-    assert (config["dataset"], config["image_size"], config["conditional"], config["num_classes"]) == (
+    model = config["model"]
+    assert (config["dataset"], model["image_size"], model["conditional"], model["num_classes"]) == (
         "digits", 16, True, 10)
-    assert config["latent_dim"] == 64 and config["preset"] == "dcgan_small"
+    assert model["latent_dim"] == 64 and model["preset"] == "dcgan_small"
+    assert (config["epochs"], config["batch_size"], model["ema_half_life"]) == (150, 64, 10_000.0)
     assert config["run_dir"].startswith("runs/dcgan_small-digits-")
     assert os.listdir(tmp_path) == []
 
@@ -68,8 +73,9 @@ def test_dry_run_reflects_the_arguments(run_kgan, tmp_path):
                       "--ema-decay", "0", "--jit", "off", "--d-steps", "2", "--out", out)
     assert result.code == 0, result
     config = json.loads(result.out)
-    assert config["conditional"] is False and config["num_classes"] is None
-    assert (config["preset"], config["loss"], config["ema_decay"], config["jit_compile"], config["d_steps"]) == (
+    model = config["model"]
+    assert model["conditional"] is False and model["num_classes"] is None
+    assert (model["preset"], model["loss"], model["ema_decay"], config["jit_compile"], model["d_steps"]) == (
         "mlp_small", "hinge", None, False, 2)
     assert config["run_dir"] == str(out)
     assert not out.exists()
@@ -109,14 +115,15 @@ def test_train_into_an_existing_run_is_a_usage_error(run_kgan, cli_run, cli_digi
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("--epochs", "0"), "Expected `epochs` to be a positive integer. Received: epochs=0"),
-        (("--batch-size", "0"), "Expected `batch_size` to be a positive integer. Received: batch_size=0"),
+        (("--epochs", "0"), "Expected `epochs` to be None or an integer >= 1. Received: epochs=0"),
+        (("--batch-size", "0"), "Expected `batch_size` to be None or an integer >= 1. Received: batch_size=0"),
         (("--preset", "nope"), "Unknown architecture preset. Expected one of ["),
-        (("--d-steps", "3"), "Expected `batch_size` to be divisible by `d_steps`"),
-        (("--d-lr", "0"), "Expected `d_learning_rate` > 0"),
-        (("--latent-dim", "0"), "Expected `latent_dim` to be None (the default) or a positive integer"),
-        (("--seed", "-1"), "Expected `seed` to be an integer in [0, 2**32)"),
-        (("--ema-decay", "1.5"), "Expected `ema_decay` to be None or in (0, 1)"),
+        (("--batch-size", "64", "--d-steps", "3"), "Expected `batch_size` to be divisible by `d_steps`"),
+        (("--d-lr", "0"), "Expected `d_learning_rate` to be a number in (0"),
+        (("--latent-dim", "-1"), "Expected `latent_dim` to be None or an integer >= 1"),
+        (("--seed", "-1"), "Expected `seed` to be an integer >= 0"),
+        (("--ema-decay", "1.5", "--ema-half-life", "0"), "Expected `ema_decay` to be None or a number in (0, 1)"),
+        (("--ema-decay", "0.9"), "Expected at most one of `ema_decay` and `ema_half_life`"),
         (("--image-size", "7"), "Expected `image_size` to be an integer from 8 to 128. Received: image_size=7"),
         (("--loss", "hinge", "--label-smoothing", "0.1"), "no real/fake targets to smooth"),
     ],
@@ -174,10 +181,42 @@ def test_argparse_errors_exit_2(run_kgan, tmp_path, args, message):
 
 
 def test_interrupt_exits_130(run_kgan, tmp_path, monkeypatch, cli_digits_npz):
-    def interrupted(config, verbose="auto", extra_callbacks=()):
+    def interrupted(config, verbose="auto", extra_callbacks=()):  # noqa: ARG001
         raise KeyboardInterrupt
 
     monkeypatch.setattr(training, "train", interrupted)
     result = run_kgan("train", "--dataset", cli_digits_npz, *TINY, "--out", tmp_path / "run")
     assert result.code == 130
     assert "kgan train: interrupted" in result.err
+
+
+@pytest.mark.parametrize(
+    "args, refused",
+    [(("--batch-size", "3"), "--batch-size"), (("--preset", "mlp", "--epochs", "5"), "--preset"),
+     (("--family", "gan"), "--family"), (("--no-export",), "--no-export")],
+)
+def test_resume_refuses_every_flag_but_epochs(run_kgan, cli_run, args, refused):
+    _, run_dir = cli_run
+    before = runs.read_config(run_dir)
+    result = run_kgan("train", "--resume", run_dir, *args)
+    assert result.code == 2
+    assert "only --epochs may change (to extend it). Received: " in result.err and refused in result.err
+    assert runs.read_config(run_dir) == before
+
+
+def test_resume_with_epochs_extends_the_run(run_kgan, tmp_path, cli_digits_npz):
+    run_dir = str(tmp_path / "run")
+    assert run_kgan("train", "--dataset", cli_digits_npz, *TINY, "--out", run_dir).code == 0
+    result = run_kgan("train", "--resume", run_dir, "--epochs", "2", "--quiet")
+    assert result.code == 0, result
+    assert runs.read_config(run_dir)["epochs"] == 2
+    with open(os.path.join(run_dir, "history.csv")) as f:
+        assert [row["epoch"] for row in csv.DictReader(f)] == ["0", "1"]
+    assert training.run.restore(run_dir)[1] == 2
+
+
+def test_family_flags_follow_the_family(run_kgan):
+    result = run_kgan("train", "--help")
+    assert result.code == 0
+    assert "--preset" in result.out and "family gan" in result.out and "--ema-half-life" in result.out
+    assert "--resume RUN" in result.out and "--family" in result.out

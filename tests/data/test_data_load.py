@@ -9,17 +9,18 @@ import kgan
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(image_size=0), r"image_size to be an integer >= 1. Received: image_size=0"),
+        (dict(image_size=0), r"`image_size` to be None or an integer >= 1. Received: image_size=0"),
         (dict(image_size=2.5), r"Received: image_size=2.5"),
         (dict(image_size=True), r"Received: image_size=True"),
-        (dict(channels=2), r"channels to be 1, 3 or None. Received: channels=2"),
+        (dict(channels=2), r"`channels` to be None, 1 or 3. Received: channels=2"),
         (dict(channels=True), r"Received: channels=True"),
         (
             dict(on_error="ignore"),
             r"on_error to be one of \('skip', 'raise'\). Received: on_error='ignore'",
         ),
         (dict(labels="yes"), r"labels to be None, True or False. Received: labels='yes'"),
-        (dict(batch_size=0), r"batch_size to be an integer >= 1. Received: batch_size=0"),
+        (dict(batch_size=0), r"`batch_size` to be an integer >= 1. Received: batch_size=0"),
+        (dict(initial_epoch=-1), r"`initial_epoch` to be an integer >= 0. Received: initial_epoch=-1"),
         (dict(batch_size=2000), r"batch_size <= the number of examples \(1438.*batch_size=2000"),
         (dict(split=3), r"split to be a non-empty string. Received: split=3"),
         (dict(seed=-1), r"Received: seed=-1"),

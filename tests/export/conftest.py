@@ -1,23 +1,7 @@
-"""Tiny seeded generators, one per exported family."""
+"""Fixtures of the export tests; the networks are in `tiny_networks`."""
 
-import keras
 import pytest
-
-from kgan.models import dcgan_generator
-from kgan.models import mlp_generator
-
-LATENT_DIM = 8
-NUM_CLASSES = 3
-
-
-def build(family, seed=0):
-    """A tiny generator of `family`: "mlp", "dcgan" or "cdcgan" (conditional DCGAN)."""
-    keras.utils.set_random_seed(seed)
-    if family == "mlp":
-        return mlp_generator(LATENT_DIM, (8, 8, 1), hidden_units=(16,), name="mlp")
-    if family == "dcgan":
-        return dcgan_generator(LATENT_DIM, 16, 3, base_filters=8, name="dcgan")
-    return dcgan_generator(LATENT_DIM, 8, 1, num_classes=NUM_CLASSES, base_filters=8, name="cdcgan")
+from tiny_networks import build
 
 
 @pytest.fixture(scope="session")

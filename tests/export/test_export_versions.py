@@ -1,9 +1,10 @@
-"""Version folders: numbering, atomicity on failure, and exports from a run or .keras file."""
+"""Version folders: numbering, atomicity on failure, and exports of models loaded from a .keras file."""
 
 import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
@@ -87,28 +88,46 @@ def keras_file(tmp_path_factory, tiny_generator):
     return path, gan
 
 
-def test_export_from_keras_file_uses_ema_weights(keras_file, tmp_path):
+def test_export_of_a_loaded_model_uses_ema_weights(keras_file, tmp_path):
     path, gan = keras_file
-    version_dir = export.export(path, tmp_path)
-    assert version_dir == os.path.join(tmp_path, "digits", "1")
+    loaded = keras.models.load_model(path)
+    version_dir = export.export_model(loaded, tmp_path, source=str(path))
+    assert version_dir == os.path.join(tmp_path, loaded.name, "1")  # the model's name by default
     card = export.read_card(version_dir)
     assert card["weights"] == "ema" and card["num_classes"] == 3
-    assert card["source"] == os.path.abspath(path)
+    assert card["source"] == str(path) and card["task"] == "generate"
     images = kgan.inference.load(version_dir).generate(5, seed=3)
     np.testing.assert_allclose(images, gan.generate(5, seed=3), atol=1e-5)
+    # export() takes the model too, and a bare generator.
+    assert os.path.basename(export.export(loaded, tmp_path, name="digits")) == "1"
+    assert export.read_card(export.export(gan.generator, tmp_path, name="raw"))["weights"] is None
 
 
-def test_export_from_run_dir_records_config_and_metrics(keras_file, tmp_path):
-    import json
-    import shutil
+def test_export_without_ema_records_generator_weights(tmp_path, tiny_generator):
+    generator = tiny_generator("cdcgan")
+    discriminator = dcgan_discriminator(8, 1, num_classes=3, base_filters=8)
+    gan = kgan.GAN(generator, discriminator, latent_dim=8, num_classes=3)
+    card = export.read_card(export.export_model(gan, tmp_path, name="plain"))
+    assert card["weights"] == "generator"
 
-    path, gan = keras_file
-    run = tmp_path / "runs" / "mnist_dcgan"
-    run.mkdir(parents=True)
-    shutil.copy(path, run / "model.keras")
-    (run / "config.json").write_text(json.dumps({"preset": "dcgan_tiny", "epochs": 3}))
-    (run / "evaluation.json").write_text(json.dumps({"fid": 12.5}))
-    card = export.read_card(export.export(run, tmp_path / "saved_models"))
+
+def test_export_takes_a_model_never_a_path(keras_file, tmp_path):
+    path, _ = keras_file
+    for src in (path, str(path)):
+        with pytest.raises(ValueError, match=r"Expected a model.*kgan\.training\.load_model\(path\)"):
+            export.export(src, tmp_path)
+    with pytest.raises(ValueError, match="Expected a kgan model"):
+        export.export_model(keras.models.load_model(path).generator, tmp_path)
+    with pytest.raises(ValueError, match="Expected a kgan model .* or a Keras generator. Received: model of type int"):
+        export.export(3, tmp_path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_card_extra_records_run_details(keras_file, tmp_path):
+    # The training side passes a run's config.json and evaluation.json this way.
+    _, gan = keras_file
+    extra = {"training_config": {"preset": "dcgan_tiny", "epochs": 3}, "metrics": {"fid": 12.5}}
+    card = export.read_card(export.export_model(gan, tmp_path, name="mnist_dcgan", card_extra=extra))
     assert card["name"] == "mnist_dcgan" and card["weights"] == "ema"
     assert card["training_config"] == {"preset": "dcgan_tiny", "epochs": 3}
     assert card["metrics"] == {"fid": 12.5}

@@ -12,8 +12,8 @@ from google.protobuf import descriptor_pool
 from google.protobuf import message_factory
 from google.protobuf import text_format
 
+from kgan import specs
 from kgan.export import triton
-from kgan.export.signatures import GeneratorSpec
 
 F = descriptor_pb2.FieldDescriptorProto
 
@@ -61,7 +61,7 @@ def _parse(text):
 
 
 def test_conditional_config_declares_onnx_platform_and_batch_only_labels():
-    config = _parse(triton.triton_config("digits", GeneratorSpec(64, (28, 28, 1), 10), max_batch_size=128))
+    config = _parse(triton.triton_config("digits", specs.noise_to_image(64, (28, 28, 1), 10), max_batch_size=128))
     assert config.name == "digits" and config.platform == "onnxruntime_onnx"
     assert config.default_model_filename == "model.onnx" and config.max_batch_size == 128
     z, labels = config.input
@@ -74,14 +74,30 @@ def test_conditional_config_declares_onnx_platform_and_batch_only_labels():
 
 
 def test_unconditional_config_has_only_z():
-    config = _parse(triton.triton_config("faces", GeneratorSpec(100, (64, 64, 3))))
+    config = _parse(triton.triton_config("faces", specs.noise_to_image(100, (64, 64, 3))))
     assert [i.name for i in config.input] == ["z"]
     assert config.max_batch_size == triton.DEFAULT_MAX_BATCH_SIZE
 
 
+def test_translate_config_has_open_sizes_and_no_reshape():
+    image = specs.TensorSpec("source", (None, None, 3), "float32", "image", value_range=(-1.0, 1.0))
+    output = specs.TensorSpec("images", (None, None, 3), "float32", "image", value_range=(-1.0, 1.0))
+    config = _parse(triton.triton_config("maps", specs.ModelSpec("translate", (image,), (output,))))
+    (source,) = config.input
+    assert (source.name, list(source.dims), source.data_type) == ("source", [-1, -1, 3], 11)
+    assert not source.HasField("reshape")
+    (images,) = config.output
+    assert (images.name, list(images.dims), images.data_type) == ("images", [-1, -1, 3], 11)
+
+
+def test_volume_config_has_four_dims():
+    config = _parse(triton.triton_config("voxels", specs.noise_to_image(8, (8, 8, 8, 1))))
+    assert list(config.output[0].dims) == [8, 8, 8, 1]
+
+
 def test_the_schema_check_catches_a_wrong_field():
     with pytest.raises(text_format.ParseError):
-        _parse(triton.triton_config("x", GeneratorSpec(8, (8, 8, 1))).replace("dims", "shape"))
+        _parse(triton.triton_config("x", specs.noise_to_image(8, (8, 8, 1))).replace("dims", "shape"))
 
 
 def test_export_writes_config_beside_the_versions(out, tiny_generator):

@@ -65,8 +65,12 @@ def test_labels_default_broadcast_and_validation(exports):
         gen(z, [0, 1, 2, 3])
     with pytest.raises(ValueError, match="Expected `labels` to be an int or 4 integers"):
         gen(z, [0, 1])
-    with pytest.raises(ValueError, match="Expected `labels` to hold integers"):
+    # kgan.labels.resolve's rules, as in GAN.generate: one-hot rows too, never fractions.
+    np.testing.assert_array_equal(gen(z, np.eye(3)[[0, 1, 2, 0]]), gen(z, [0, 1, 2, 0]))
+    with pytest.raises(ValueError, match=r"Expected `labels` to be an int or 4 integers.*dtype float64"):
         gen(z, [0.5, 1, 2, 0])
+    with pytest.raises(ValueError, match="Expected `labels` to hold integers"):
+        gen(z, ["a", "b", "c", "d"])
     with pytest.raises(ValueError, match="unconditional and takes no labels"):
         inference.load(exports["mlp"][1])(z, [0, 1, 2, 0])
 
@@ -119,15 +123,16 @@ def test_load_errors(exports, tmp_path):
 
 def test_inference_needs_neither_keras_nor_tensorflow(exports):
     code = (
-        "import sys, json; from kgan import inference\n"
+        "import sys, json; import numpy as np; from kgan import inference\n"
         f"g = inference.load({str(exports['cdcgan'][1])!r})\n"
         "x = g.generate(3, seed=1, dtype='uint8'); s = g.sample(2, seed=5)\n"
+        f"t = inference.load({str(exports['maps'][1])!r}).translate(np.zeros((2, 8, 12, 3), 'float32'))\n"
         "heavy = [m for m in ('tensorflow', 'keras', 'kgan.models', 'kgan.families') if m in sys.modules]\n"
-        "print(json.dumps([list(x.shape), list(s.shape), heavy]))\n"
+        "print(json.dumps([list(x.shape), list(s.shape), list(t.shape), heavy]))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [[3, 8, 8, 1], [2, 8, 8, 1], []]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [[3, 8, 8, 1], [2, 8, 8, 1], [2, 8, 12, 3], []]
 
 
 def test_card_is_available_on_the_loaded_object(exports):

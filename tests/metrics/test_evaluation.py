@@ -74,8 +74,6 @@ def test_resize_is_recorded_when_sizes_differ(make_sampler, digits, extractor):
 
 
 def test_named_dataset_through_kgan_data(make_sampler, extractor):
-    if not hasattr(kgan.data, "load_arrays"):
-        pytest.skip("kgan.data.load_arrays is not available")
     card = evaluate(make_sampler(), "digits", extractor, n=200, metrics=("fid",))
     assert card["dataset"] == "digits" and card["split"] == "test"
     assert card["n_real"] == 200 and card["scores"]["fid"] >= 0

@@ -41,7 +41,7 @@ def test_scores_reach_history_and_later_callbacks_and_best_is_saved(
     assert fids[1] < fids[2] < fids[0]
     assert callback.best_epoch == 1 and callback.best == fids[1]
     assert keras.saving.load_model(tmp_path / "best.keras").count_params() == 5
-    assert [p.name for p in tmp_path.iterdir()] == ["best.keras"]  # no temp files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.keras", "best.keras.best.json"]  # no temp files
     assert seen == fids
 
 
@@ -68,9 +68,8 @@ def test_rejects_bad_arguments(digits, projection):
 
 
 def test_scores_the_gan_being_trained(digits, projection, tmp_path):
-    kgan = pytest.importorskip("kgan")
-    if not hasattr(kgan.models, "mlp_generator"):
-        pytest.skip("kgan.models.mlp_generator is not available")
+    import kgan
+
     (images, labels), test = digits
     generator = kgan.models.mlp_generator(16, (8, 8, 1), num_classes=10, hidden_units=(32,))
     discriminator = kgan.models.mlp_discriminator((8, 8, 1), num_classes=10, hidden_units=(32,))
@@ -85,3 +84,30 @@ def test_scores_the_gan_being_trained(digits, projection, tmp_path):
     assert np.isfinite(history.history["fid"][0])
     assert "per_class_fid_9" in history.history
     assert (tmp_path / "best.keras").is_file()
+
+
+def test_the_best_score_survives_a_resume(make_sampler, digits, projection, tmp_path):
+    # A new callback (as a resumed run makes) must not overwrite a better
+    # model with a worse one: the best score is kept beside the model file.
+    _, test = digits
+    options = dict(metrics=("fid",), n=200, batch_size=200, monitor="fid", filepath=tmp_path / "best.keras")
+    first = MetricsCallback(test, projection, sampler=make_sampler(noise=[0.05]), **options)
+    fit(tiny_model(), [first], epochs=1)
+    saved = (tmp_path / "best.keras").read_bytes()
+    resumed = MetricsCallback(test, projection, sampler=make_sampler(noise=[1.0, 0.01]), **options)
+    history = fit(tiny_model(), [resumed], epochs=2)
+    worse, better = history.history["fid"]
+    assert worse > first.best > better
+    assert resumed.best == better and resumed.best_epoch == 1
+    assert (tmp_path / "best.keras").read_bytes() != saved  # replaced only by the better score
+    state = MetricsCallback.read_state(tmp_path / "best.keras")
+    assert state == {"monitor": "fid", "mode": "min", "best": better, "best_epoch": 1}
+
+
+def test_after_a_worse_epoch_the_best_file_is_untouched(make_sampler, digits, projection, tmp_path):
+    _, test = digits
+    options = dict(metrics=("fid",), n=200, batch_size=200, monitor="fid", filepath=tmp_path / "best.keras")
+    fit(tiny_model(), [MetricsCallback(test, projection, sampler=make_sampler(noise=[0.05]), **options)], epochs=1)
+    saved = (tmp_path / "best.keras").read_bytes()
+    fit(tiny_model(), [MetricsCallback(test, projection, sampler=make_sampler(noise=[1.0]), **options)], epochs=1)
+    assert (tmp_path / "best.keras").read_bytes() == saved

@@ -46,8 +46,6 @@ def test_evaluate_requires_dataset(capsys):
 
 
 def test_evaluate_end_to_end(capsys, monkeypatch, make_sampler, classifier_path, tmp_path):
-    if not hasattr(kgan.data, "load_arrays"):
-        pytest.skip("kgan.data.load_arrays is not available")
     from kgan.cli import evaluate as evaluate_cli
 
     # kgan.runs / kgan.inference are other modules' business: stand in for them.
@@ -68,8 +66,6 @@ def test_evaluate_end_to_end(capsys, monkeypatch, make_sampler, classifier_path,
 
 
 def test_evaluator_train_end_to_end(capsys, tmp_path):
-    if not hasattr(kgan.data, "load_arrays"):
-        pytest.skip("kgan.data.load_arrays is not available")
     out_path = tmp_path / "evaluator.keras"
     code, out, _ = run_cli(
         capsys, "evaluator", "train", "--dataset", "digits", "--out", str(out_path),

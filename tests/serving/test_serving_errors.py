@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from kgan import serving
+from kgan import specs
 from kgan.inference import ExportedGenerator
 
 Z = np.zeros((2, 8)).tolist()
@@ -36,7 +37,8 @@ BAD_REQUESTS = [
     (json.dumps(_body(z=[["a"] * 8] * 2, labels=[0, 1])), 400, "hold numbers"),
     (json.dumps(_body(z=[[1e39] * 8] * 2, labels=[0, 1])), 400, "finite values"),
     (json.dumps(_body(z=Z, labels=[0, 3])), 400, "Expected labels in [0, 3)"),
-    (json.dumps(_body(z=Z, labels=[0.5, 1])), 400, "hold integers"),
+    (json.dumps(_body(z=Z, labels=[0.5, 1])), 400, "an int or 2 integers"),
+    (json.dumps(_body(z=Z, labels=["a", "b"])), 400, "hold integers"),
     (json.dumps(_body(z=Z, labels=[0])), 400, "an int or 2 integers"),
     (json.dumps(_body(z=[[0.0] * 8] * 33, labels=[0] * 33)), 413, "at most 32 images"),
     (json.dumps({"signature_name": "sample", "instances": [{"n": 1, "seed": 0}]}), 400, "columnar format"),
@@ -96,14 +98,14 @@ class _Slow(ExportedGenerator):
     """A stand-in model: sleeps, or fails, on every batch."""
 
     def __init__(self, delay=0.0, fail=False):
-        super().__init__("fake", latent_dim=2, num_classes=None, image_shape=(1, 1, 1))
+        super().__init__("fake", specs.noise_to_image(2, (1, 1, 1)))
         self.delay, self.fail = delay, fail
 
-    def _run(self, z, labels):
+    def _run(self, feeds):
         time.sleep(self.delay)
         if self.fail:
             raise RuntimeError("model exploded")
-        return np.zeros((len(z), 1, 1, 1), "float32")
+        return np.zeros((len(feeds["z"]), 1, 1, 1), "float32")
 
 
 def test_a_failing_model_answers_500_and_the_server_lives_on(caplog):

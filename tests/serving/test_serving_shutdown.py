@@ -65,7 +65,7 @@ logging.basicConfig(level="INFO")
 model = serving.load_model(sys.argv[1])
 generator = model.versions[model.latest]
 run = generator._run
-generator._run = lambda z, labels: (time.sleep(1.5), run(z, labels))[1]
+generator._run = lambda feeds: (time.sleep(1.5), run(feeds))[1]
 serving.serve(serving.create_app(model), serving.bind("127.0.0.1", 0))
 """
 

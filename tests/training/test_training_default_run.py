@@ -11,6 +11,11 @@ import pytest
 
 from kgan import training
 
+
+def flat_config(**values):
+    """A TrainConfig from flat settings (family settings beside the run's)."""
+    return training.TrainConfig.from_dict(values)
+
 TOOLS = os.path.join(os.path.dirname(__file__), "..", "..", "tools")
 
 
@@ -23,7 +28,7 @@ def load_checker():
 
 @pytest.mark.slow
 def test_default_run_makes_recognisable_diverse_digits(tmp_path):
-    _, run_dir = training.train(training.TrainConfig(run_dir=str(tmp_path / "run"), export=False), verbose=0)
+    _, run_dir = training.train(flat_config(run_dir=str(tmp_path / "run"), export=False), verbose=0)
     report, _ = load_checker().check(run_dir, n=500)
     assert report["classes_covered"] == 10
     assert report["agreement_with_requested_class"] >= 0.9

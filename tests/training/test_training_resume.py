@@ -9,8 +9,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kgan import runs
+from kgan.training import runs
 from kgan import training
+
+
+def flat_config(**values):
+    """A TrainConfig from flat settings (family settings beside the run's)."""
+    return training.TrainConfig.from_dict(values)
 
 
 EPOCHS = 4
@@ -95,7 +100,7 @@ def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_d
 
 
 def test_resume_conditional_dcgan_with_ema(tmp_path, digits_npz):
-    config = training.TrainConfig(
+    config = flat_config(
         dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=32,
         ema_decay=0.9, export=False, deterministic=True,
     )
@@ -111,7 +116,7 @@ def test_resume_is_exact_when_calls_do_not_divide_epochs(tmp_path, num_examples,
     from data_files import write_digits_npz
 
     data = write_digits_npz(tmp_path / "digits.npz", n=num_examples)
-    config = training.TrainConfig(
+    config = flat_config(
         dataset=data, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=batch_size,
         steps_per_execution=per_call, export=False, deterministic=True,
     )
@@ -122,7 +127,7 @@ def test_resume_mlp_with_dropout_from_another_directory(tmp_path, monkeypatch, d
     # The MLP discriminator's dropout layers have their own SeedGenerators,
     # which the checkpoint must restore as well. The interrupted run's
     # directory is relative, and it is resumed from another working directory.
-    config = training.TrainConfig(
+    config = flat_config(
         dataset=digits_npz, preset="mlp_small", image_size=8, epochs=EPOCHS, batch_size=32,
         conditional=False, ema_decay=None, export=False, deterministic=True,
     )
@@ -146,7 +151,7 @@ def test_resume_mlp_with_dropout_from_another_directory(tmp_path, monkeypatch, d
 
 
 def test_resume_of_a_finished_run_trains_no_more(tmp_path, digits_npz):
-    config = training.TrainConfig(
+    config = flat_config(
         dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=1, batch_size=64,
         export=False, run_dir=str(tmp_path / "run"),
     )
@@ -159,7 +164,7 @@ def test_resume_of_a_finished_run_trains_no_more(tmp_path, digits_npz):
 
 
 def test_train_refuses_an_existing_run(tmp_path, digits_npz):
-    config = training.TrainConfig(
+    config = flat_config(
         dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=1, export=False,
         run_dir=str(tmp_path / "run"),
     )
@@ -171,10 +176,46 @@ def test_train_refuses_an_existing_run(tmp_path, digits_npz):
 
 
 def test_settings_the_models_reject_leave_no_run_behind(tmp_path, digits_npz):
-    config = training.TrainConfig(
+    config = flat_config(
         dataset=digits_npz, preset="dcgan_tiny", image_size=7, epochs=1, export=False,
         run_dir=str(tmp_path / "run"),
     )
     with pytest.raises(ValueError, match="image_size"):
         training.train(config, verbose=0)
     assert not runs.is_run_dir(str(tmp_path / "run"))
+
+
+def test_extending_a_finished_run_equals_training_longer_from_the_start(tmp_path, digits_npz):
+    config = flat_config(
+        dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=32,
+        export=False, deterministic=True,
+    )
+    full, _ = training.train(dataclasses.replace(config, run_dir=str(tmp_path / "full")), verbose=0)
+    short_dir = str(tmp_path / "short")
+    training.train(dataclasses.replace(config, epochs=STOP_AFTER, run_dir=short_dir), verbose=0)
+    extended, _ = training.resume(short_dir, verbose=0, epochs=EPOCHS)
+    expected, actual = full_state(full), full_state(extended)
+    for key in expected:
+        np.testing.assert_array_equal(actual[key], expected[key], err_msg=key)
+    assert runs.read_config(short_dir)["epochs"] == EPOCHS
+    assert [row["epoch"] for row in read_history(short_dir)] == ["0", "1", "2", "3"]
+    with pytest.raises(ValueError, match=r"Expected --epochs >= the 4 epochs this run has finished. Received: epochs=3"):
+        training.resume(short_dir, verbose=0, epochs=3)
+
+
+def test_history_has_no_repeated_epochs_when_checkpoints_are_sparse(tmp_path, digits_npz):
+    # Checkpoint after epoch 2 only; interrupted after epoch 3, the resume trains epoch 3 again.
+    config = flat_config(
+        dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=32,
+        checkpoint_every=2, export=False, deterministic=True,
+    )
+    full, _ = training.train(dataclasses.replace(config, run_dir=str(tmp_path / "full")), verbose=0)
+    cut = str(tmp_path / "cut")
+    with pytest.raises(KeyboardInterrupt):
+        training.train(dataclasses.replace(config, run_dir=cut), verbose=0, extra_callbacks=[InterruptAfter(3)])
+    assert len(read_history(cut)) == 3
+    resumed, _ = training.resume(cut, verbose=0)
+    assert [row["epoch"] for row in read_history(cut)] == ["0", "1", "2", "3"]
+    assert read_history(cut) == read_history(str(tmp_path / "full"))
+    for key, value in full_state(full).items():
+        np.testing.assert_array_equal(full_state(resumed)[key], value, err_msg=key)

@@ -1,4 +1,4 @@
-"""kgan.runs: loading a GAN or a sampler from a run directory or a .keras file."""
+"""kgan.training.runs: loading a model or a sampler from a run directory or a .keras file."""
 
 import os
 import shutil
@@ -8,14 +8,20 @@ import pytest
 
 import kgan
 from kgan import latent
-from kgan import runs
+from kgan.training import loading
+from kgan.training import runs
 from kgan import training
+
+
+def flat_config(**values):
+    """A TrainConfig from flat settings (family settings beside the run's)."""
+    return training.TrainConfig.from_dict(values)
 
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory, digits_npz):
     """A finished 2-epoch conditional dcgan_tiny run: `(gan, run_dir)`."""
-    config = training.TrainConfig(
+    config = flat_config(
         dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=2, batch_size=64,
         export=False, run_dir=str(tmp_path_factory.mktemp("runs") / "run"),
     )
@@ -37,44 +43,44 @@ def assert_same_gan(loaded, trained):
 
 def test_run_dir_layout(finished_run):
     _, run_dir = finished_run
-    assert sorted(os.listdir(run_dir)) == ["checkpoints", "config.json", "history.csv", "model.keras", "samples"]
+    assert sorted(os.listdir(run_dir)) == ["checkpoints", "config.json", "history.csv", "model.keras", "samples", "tensorboard"]
     assert runs.is_run_dir(run_dir)
-    assert runs.read_config(run_dir)["num_classes"] == 10
+    assert runs.read_config(run_dir)["model"]["num_classes"] == 10
 
 
-def test_load_gan_from_run_dir(finished_run):
+def test_load_model_from_run_dir(finished_run):
     trained, run_dir = finished_run
-    assert_same_gan(runs.load_gan(run_dir), trained)
+    assert_same_gan(loading.load_model(run_dir), trained)
 
 
-def test_load_gan_from_keras_file(finished_run):
+def test_load_model_from_keras_file(finished_run):
     trained, run_dir = finished_run
-    assert_same_gan(runs.load_gan(os.path.join(run_dir, runs.MODEL)), trained)
+    assert_same_gan(loading.load_model(os.path.join(run_dir, runs.MODEL)), trained)
 
 
-def test_load_gan_from_unfinished_run_uses_the_checkpoint(finished_run, tmp_path):
+def test_load_model_from_unfinished_run_uses_the_checkpoint(finished_run, tmp_path):
     trained, run_dir = finished_run
     unfinished = str(tmp_path / "unfinished")
     shutil.copytree(run_dir, unfinished)
     os.remove(os.path.join(unfinished, runs.MODEL))
-    assert_same_gan(runs.load_gan(unfinished), trained)
+    assert_same_gan(loading.load_model(unfinished), trained)
 
 
-def test_load_gan_from_run_without_model_or_checkpoint_is_an_error(finished_run, tmp_path):
+def test_load_model_from_run_without_model_or_checkpoint_is_an_error(finished_run, tmp_path):
     _, run_dir = finished_run
     empty = tmp_path / "started"
     empty.mkdir()
     shutil.copy(os.path.join(run_dir, runs.CONFIG), empty)
     with pytest.raises(FileNotFoundError, match="Expected a run with model.keras or a checkpoint"):
-        runs.load_gan(str(empty))
+        loading.load_model(str(empty))
 
 
 @pytest.mark.parametrize("name", ["not_a_run", "missing.keras", "missing"])
-def test_load_gan_from_non_run_is_an_error(tmp_path, name):
+def test_load_model_from_non_run_is_an_error(tmp_path, name):
     (tmp_path / "not_a_run").mkdir()
     (tmp_path / "not_a_run" / "notes.txt").write_text("hi")
     with pytest.raises(FileNotFoundError, match=r"Expected a kgan run directory \(with config.json\) or a .keras file"):
-        runs.load_gan(str(tmp_path / name))
+        loading.load_model(str(tmp_path / name))
 
 
 def test_read_config_of_non_run_is_an_error(tmp_path):
@@ -84,14 +90,14 @@ def test_read_config_of_non_run_is_an_error(tmp_path):
 
 def test_load_sampler_matches_the_sampling_generator(finished_run):
     trained, run_dir = finished_run
-    sampler = runs.load_sampler(run_dir)
+    sampler = loading.load_sampler(run_dir)
     assert (sampler.latent_dim, sampler.num_classes) == (16, 10)
     z = latent.sample_latent(5, 16, seed=3)
     labels = np.array([0, 1, 2, 3, 9], "int32")
     images = sampler(z, labels)
     assert images.shape == (5, 8, 8, 1) and images.dtype == np.float32
     assert images.min() >= -1 and images.max() <= 1
-    expected = trained.sampling_generator.predict_on_batch([z, labels])
+    expected = trained.export_network().predict_on_batch([z, labels])
     np.testing.assert_allclose(images, expected, atol=1e-6)
     # The label changes the image.
     assert not np.allclose(sampler(z[:1], labels[:1]), sampler(z[:1], labels[4:5]))

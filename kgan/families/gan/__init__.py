@@ -1,5 +1,9 @@
-"""The `gan` family: noise (and a class label) to image (`kgan.GAN`)."""
+"""The `gan` family: noise (and a class label) to image, `kgan.GAN`.
 
-from kgan.families.gan.model import GAN
+- `model.py`: `kgan.GAN`, on the adversarial base;
+- `config.py`: its `kgan train` settings (architecture preset, loss,
+  penalties, EMA, learning rates);
+- `recipe.py`: what `kgan train` loads, builds and previews for it.
 
-__all__ = ["GAN"]
+Its networks are the MLP and DCGAN builders of `kgan.models`.
+"""

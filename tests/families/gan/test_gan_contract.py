@@ -1,0 +1,45 @@
+"""`kgan.GAN` meets the family contract (tests/harness.py), conditional and not."""
+
+import keras
+import numpy as np
+
+import kgan
+from harness import FamilyCase
+from harness import FamilyContract
+from tiny_models import randomize_batch_norm
+
+LATENT = 8
+
+
+def _model(num_classes):
+    def make():
+        keras.utils.set_random_seed(1)
+        g = kgan.models.dcgan_generator(LATENT, 8, 1, num_classes, base_filters=4, embed_dim=4)
+        d = kgan.models.dcgan_discriminator(8, 1, num_classes, base_filters=4, normalization="layer")
+        randomize_batch_norm(g, seed=2)
+        gan = kgan.GAN(g, d, LATENT, num_classes=num_classes, r1_weight=0.1, ema_half_life=100, seed=3)
+        gan.compile()
+        return gan
+
+    return make
+
+
+def _examples(num_classes):
+    x = np.random.default_rng(0).uniform(-1, 1, (24, 8, 8, 1)).astype("float32")
+    return (x, (np.arange(24) % num_classes).astype("int32")) if num_classes else x
+
+
+def _inputs(num_classes):
+    def feeds():
+        z = kgan.latent.sample_latent(5, LATENT, seed=4)
+        return {"z": z, "labels": (np.arange(5) % num_classes).astype("int32")} if num_classes else {"z": z}
+
+    return feeds
+
+
+class TestConditionalGAN(FamilyContract):
+    case = FamilyCase("conditional", _model(3), _examples(3), 8, _inputs(3))
+
+
+class TestUnconditionalGAN(FamilyContract):
+    case = FamilyCase("unconditional", _model(None), _examples(None), 8, _inputs(None))

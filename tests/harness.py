@@ -1,0 +1,155 @@
+"""The contract every GAN family meets, as tests a family's test module reuses.
+
+A family's tests subclass `FamilyContract` and set `case` to a `FamilyCase`
+(a tiny seeded model and a few batches of data); pytest then runs every check
+below for it:
+
+- a tiny fit changes every network and keeps the losses finite;
+- `.keras` save/load keeps every optimizer's state, and training continues;
+- a run interrupted after one epoch and resumed from a full-state checkpoint
+  equals the uninterrupted run, optimizer step counts included;
+- the export reproduces the model's exported network (SavedModel and ONNX);
+- `kgan serve` answers a predict request with the exported network's output.
+"""
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+import kgan
+from kgan.data import stream
+
+
+@dataclasses.dataclass
+class FamilyCase:
+    """A tiny instance of a family, for the shared checks.
+
+    Attributes:
+        name: shown in test ids.
+        make_model: returns a new compiled model; the same weights every call.
+        examples: the training examples (an array, or a tuple or dict of
+            arrays) for `kgan.data.stream.epoch_keyed`.
+        batch_size: examples per batch.
+        export_inputs: returns `{input name: array}` for the exported
+            network, for the serving round trip.
+    """
+
+    name: str
+    make_model: Callable
+    examples: object
+    batch_size: int
+    export_inputs: Callable
+
+    def dataset(self, initial_epoch=0):
+        return stream.epoch_keyed(self.examples, self.batch_size, seed=0, initial_epoch=initial_epoch)
+
+
+def weights(model, names):
+    return {f"{name}/{i}": np.array(w) for name in names for i, w in enumerate(getattr(model, name).weights)}
+
+
+def full_state(model):
+    state = {}
+    for part, value in model.checkpoint_parts().items():
+        variables = value.variables if hasattr(value, "variables") else value
+        for i, variable in enumerate(variables):
+            state[f"{part}/{i}"] = np.array(variable)
+    return state
+
+
+def fit(model, case, epochs, initial_epoch=0, callbacks=()):
+    dataset, epoch = case.dataset(initial_epoch)
+    return model.fit(
+        dataset, epochs=epochs, initial_epoch=initial_epoch, verbose=0, shuffle=False,
+        callbacks=[stream.EpochSync(epoch), *callbacks],
+    ).history
+
+
+class FamilyContract:
+    """Subclass with `case = FamilyCase(...)`; pytest collects the checks."""
+
+    case = None
+
+    def test_a_tiny_fit_changes_every_network_and_keeps_losses_finite(self):
+        model = self.case.make_model()
+        before = weights(model, model.network_names)
+        history = fit(model, self.case, epochs=2)
+        after = weights(model, model.network_names)
+        for name in model.network_names:
+            kernels = [k for k in before if k.startswith(name + "/") and before[k].ndim >= 2]
+            assert kernels, name
+            assert all(not np.array_equal(before[k], after[k]) for k in kernels), f"{name} did not train"
+        for key, values in history.items():
+            assert all(math.isfinite(v) for v in values), (key, values)
+        steps = 2 * (len(tf.nest.flatten(self.case.examples)[0]) // self.case.batch_size)
+        assert all(int(opt.iterations) >= steps for opt in model.optimizers.values())
+
+    def test_keras_save_and_load_keep_every_optimizer_and_continue(self, tmp_path):
+        model = self.case.make_model()
+        fit(model, self.case, epochs=1)
+        path = tmp_path / "model.keras"
+        model.save(path)
+        loaded = keras.models.load_model(path)
+        assert type(loaded) is type(model)
+        assert set(loaded.optimizers) == set(model.optimizers)
+        for name, optimizer in model.optimizers.items():
+            for a, b in zip(optimizer.variables, loaded.optimizers[name].variables, strict=True):
+                np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=name)
+        names = [*model.network_names, *(f"ema_{n}" for n in model.ema_names)]
+        for key, value in weights(model, names).items():
+            np.testing.assert_array_equal(weights(loaded, names)[key], value, err_msg=key)
+        steps = {name: int(opt.iterations) for name, opt in loaded.optimizers.items()}
+        history = fit(loaded, self.case, epochs=2, initial_epoch=1)
+        assert all(math.isfinite(v) for values in history.values() for v in values)
+        assert all(int(opt.iterations) > steps[name] for name, opt in loaded.optimizers.items())
+
+    def test_resume_from_a_checkpoint_equals_the_uninterrupted_run(self, tmp_path):
+        tf.config.experimental.enable_op_determinism()
+        full = self.case.make_model()
+        fit(full, self.case, epochs=2)
+        cut = self.case.make_model()
+        fit(cut, self.case, epochs=1, callbacks=[kgan.callbacks.FullStateCheckpoint(str(tmp_path))])
+        resumed = self.case.make_model()
+        epoch = kgan.callbacks.restore_latest(resumed, str(tmp_path))
+        assert epoch == 1
+        fit(resumed, self.case, epochs=2, initial_epoch=epoch)
+        expected, actual = full_state(full), full_state(resumed)
+        assert actual.keys() == expected.keys()
+        for key, value in expected.items():
+            np.testing.assert_array_equal(actual[key], value, err_msg=key)
+
+    def test_export_reproduces_the_exported_network(self, tmp_path):
+        model = self.case.make_model()
+        fit(model, self.case, epochs=1)
+        folder = kgan.export.export_model(model, tmp_path / "saved_models", "tiny")
+        card = kgan.export.read_card(folder)
+        assert kgan.specs.from_card(card) == model.export_spec()
+        feeds = self.case.export_inputs()
+        expected = np.asarray(model.export_network()(_network_inputs(model, feeds), training=False))
+        for backend in ("onnx", "saved_model"):
+            exported = kgan.inference.load(folder, backend=backend)
+            np.testing.assert_allclose(exported.run(feeds), expected, atol=1e-5, err_msg=backend)
+
+    def test_serving_round_trip(self, tmp_path):
+        from fastapi.testclient import TestClient
+
+        model = self.case.make_model()
+        folder = kgan.export.export_model(model, tmp_path / "saved_models", "tiny")
+        feeds = self.case.export_inputs()
+        expected = np.asarray(model.export_network()(_network_inputs(model, feeds), training=False))
+        served = kgan.serving.load_model(folder)
+        client = TestClient(kgan.serving.create_app(served))
+        body = {"inputs": {name: np.asarray(value).tolist() for name, value in feeds.items()}}
+        response = client.post("/v1/models/tiny:predict", json=body)
+        assert response.status_code == 200, response.text
+        np.testing.assert_allclose(np.asarray(response.json()["outputs"]), expected, atol=1e-5)
+
+
+def _network_inputs(model, feeds):
+    names = [spec.name for spec in model.export_spec().inputs]
+    values = [feeds[name] for name in names]
+    return values[0] if len(values) == 1 else values
