@@ -338,6 +338,15 @@ class AdversarialModel(keras.Model):
         """The Keras network that export writes (an average when there is one)."""
         raise NotImplementedError
 
+    def export_parts(self):
+        """What export writes: `{part: (network, spec)}`.
+
+        One part named `""` for most families; a family with several exported
+        networks names each (CycleGAN: `"a2b"` and `"b2a"`), and each part
+        becomes its own exported model (`NAME-PART`).
+        """
+        return {"": (self.export_network(), self.export_spec())}
+
     def preview_inputs(self, seed, examples=None):
         """Fixed inputs for `preview`, drawn once per run (noise from `seed`, or `examples`)."""
         raise NotImplementedError

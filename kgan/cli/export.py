@@ -53,19 +53,25 @@ def run(args):
     command = shlex.join(["kgan", *sys.argv[1:]]) if sys.argv[1:2] == ["export"] else None
     try:
         model = loading.load_model(args.src)
-        path = export.export_model(
-            model,
-            args.out,
-            args.name or runs.default_name(args.src),
-            args.version,
-            source=os.path.abspath(args.src),
-            command=command,
-            card_extra=runs.run_details(args.src),
-            **options,
-        )
+        name = args.name or runs.default_name(args.src)
+        paths = [
+            export.export_model(
+                model,
+                args.out,
+                name + (f"-{part}" if part else ""),
+                args.version,
+                source=os.path.abspath(args.src),
+                command=command,
+                card_extra=runs.run_details(args.src),
+                part=part,
+                **options,
+            )
+            for part in model.export_parts()
+        ]
     except (FileNotFoundError, FileExistsError, ValueError, export.ParityError) as e:
         raise CLIError(str(e)) from e
-    _report(path, export.read_card(path))
+    for path in paths:
+        _report(path, export.read_card(path))
     return 0
 
 

@@ -109,8 +109,8 @@ def run(args):
     except (ValueError, FileNotFoundError, FileExistsError) as e:
         raise CLIError(str(e)) from e
     print(f"run directory: {run_dir}")
-    exported = runs.exports(run_dir)
-    if exported:
-        path = os.path.dirname(exported[-1]["path"])
-        print(f"exported model: {exported[-1]['path']} (serve it with `kgan serve {path}`)")
+    records = runs.exports(run_dir)
+    for record in records:
+        if record["epoch"] == records[-1]["epoch"]:
+            print(f"exported model: {record['path']} (serve it with `kgan serve {os.path.dirname(record['path'])}`)")
     return 0

@@ -102,16 +102,20 @@ def export_model(
     source=None,
     command=None,
     card_extra=None,
+    part="",
 ):
     """Exports the network a kgan model samples with (`model.export_network()`).
 
     That is the EMA network, with batch-norm statistics of its own, when the
     model has one; the card records `weights: "ema"` then, else `"generator"`.
-    The inputs and outputs are the model's `export_spec()`.
+    The inputs and outputs are the model's `export_spec()`. A model with
+    several exported networks (`model.export_parts()`, e.g. the two
+    directions of a CycleGAN) exports the one named by `part`.
 
     Args:
         model: a kgan model (a `kgan.base.AdversarialModel`, e.g. `kgan.GAN`).
         name: model name; defaults to `model.name`.
+        part: which of `model.export_parts()` to export.
         Other arguments: see `export_network`.
 
     Returns:
@@ -122,10 +126,14 @@ def export_model(
             "Expected a kgan model (a kgan.base.AdversarialModel such as kgan.GAN). "
             f"Received: model of type {type(model).__name__}"
         )
+    parts = model.export_parts()
+    if part not in parts:
+        raise ValueError(f"Expected `part` to be one of {sorted(parts)}. Received: part={part!r}")
+    network, spec = parts[part]
     weights = "ema" if getattr(model, "ema_names", ()) else "generator"
     return export_network(
-        model.export_network(),
-        model.export_spec(),
+        network,
+        spec,
         out,
         name or model.name,
         version,

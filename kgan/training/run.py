@@ -139,8 +139,8 @@ def _fit(model, config, examples, preview, initial_epoch, verbose, extra_callbac
         )
     atomic.save_model(model, os.path.join(run_dir, runs.MODEL))
     if config.export and not any(record["epoch"] == config.epochs for record in runs.exports(run_dir)):
-        path = _export(model, config)
-        runs.record_export(run_dir, config.epochs, path)
+        for path in _export(model, config):
+            runs.record_export(run_dir, config.epochs, path)
     return model
 
 
@@ -169,13 +169,20 @@ def export_name(config):
 
 
 def _export(model, config):
+    """Exports every part of the model (`NAME`, or `NAME-PART` for each of several); returns the paths."""
     from kgan import export
 
-    return export.export_model(
-        model,
-        out=config.export_dir,
-        name=export_name(config),
-        source=os.path.abspath(config.run_dir),
-        card_extra=runs.run_details(config.run_dir),
-    )
+    paths = []
+    for part in model.export_parts():
+        paths.append(
+            export.export_model(
+                model,
+                out=config.export_dir,
+                name=export_name(config) + (f"-{part}" if part else ""),
+                source=os.path.abspath(config.run_dir),
+                card_extra=runs.run_details(config.run_dir),
+                part=part,
+            )
+        )
+    return paths
 
