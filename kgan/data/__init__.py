@@ -3,10 +3,13 @@
 ```python
 ds = kgan.data.load()                                   # embedded 8x8 digits
 ds = kgan.data.load("mnist.npz", image_size=32)         # x_train / y_train
-ds = kgan.data.load("photos/", image_size=64, channels=3, labels=False)
-ds, info = kgan.data.load("mnist", data_dir="~/tfds", with_info=True)
+ds = kgan.data.load("photos/", image_size=64, channels=3, labels=False, batch_size=4)
 x, y, info = kgan.data.load_arrays("digits", split="test")
 ```
+
+TFDS datasets load by name from a prepared `data_dir`, e.g.
+`kgan.data.load("mnist", data_dir="~/tensorflow_datasets", with_info=True)`;
+nothing is downloaded unless `download=True`.
 """
 
 from kgan.data.dataset_info import DatasetInfo

@@ -6,11 +6,12 @@ from kgan import inference
 gen = inference.load("saved_models/digits")        # latest version, ONNX backend
 images = gen.generate(16, seed=0)                   # float32 in [-1, 1]
 pixels = gen.generate(16, seed=0, dtype="uint8")    # uint8 in [0, 255]
-same = gen(z, labels=[3] * len(z))                  # your own latent vectors
+z = kgan.latent.sample_latent(4, gen.latent_dim, seed=1)
+threes = gen(z, labels=[3] * len(z))                # your own latent vectors
 
 maps = inference.load("saved_models/maps")         # task "translate"
 out = maps.translate(photos)                        # (n, H, W, 3) in the value range
-big = inference.load("saved_models/sr").upscale(images)
+big = inference.load("saved_models/sr").upscale(photos)   # (n, 2H, 2W, 3): the card's scale
 out = maps.run({"source": photos})                  # any task: named inputs of `maps.spec`
 ```
 

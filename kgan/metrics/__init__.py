@@ -3,6 +3,9 @@
 ```python
 extractor = kgan.metrics.ClassifierExtractor("evaluator.keras")
 card = kgan.metrics.evaluate(gan, "digits", extractor, n=2000, card_path="card.json")
+real_images, _, _ = kgan.data.load_arrays("digits", split="test")
+real_features = kgan.metrics.compute_features(real_images, extractor)
+fake_features = kgan.metrics.compute_features(gan, extractor, n=1000, seed=0)
 fid = kgan.metrics.frechet_distance(real_features, fake_features)
 ```
 

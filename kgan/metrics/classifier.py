@@ -112,7 +112,7 @@ def train_classifier(
 
     Example:
 
-    >>> model = kgan.metrics.train_classifier("digits", path="evaluator.keras", epochs=20)
+    >>> model = kgan.metrics.train_classifier("digits", path="evaluator.keras", epochs=2)
     >>> extractor = kgan.metrics.ClassifierExtractor("evaluator.keras")
     """
     image_shape = None

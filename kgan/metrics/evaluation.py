@@ -82,7 +82,8 @@ def evaluate(
 
     >>> extractor = kgan.metrics.ClassifierExtractor("evaluator.keras")
     >>> card = kgan.metrics.evaluate(gan, "digits", extractor, n=2000, card_path="card.json")
-    >>> card["scores"]["fid"]
+    >>> sorted(card["scores"]), card["n_fake"], card["split"]
+    (['fid', 'kid', 'kid_std', 'precision', 'recall'], 2000, 'test')
     """
     evaluation = Evaluation(real_source, extractor, metrics, n=n, seed=seed, **options)
     start = time.perf_counter()

@@ -1,12 +1,14 @@
 """`kgan serve`: TF Serving's REST API for an exported model, on onnxruntime.
 
 ```python
+import httpx
 from kgan import serving
 
 model = serving.load_model("saved_models/digits")     # every version, ONNX backend
 app = serving.create_app(model, serving.Limits(max_batch=256))
 with serving.running(app) as url:                     # or serving.serve(app, serving.bind())
-    ...  # POST f"{url}/v1/models/digits:predict"
+    body = {"signature_name": "sample", "inputs": {"n": 4, "seed": 0, "labels": [0, 1, 2, 3]}}
+    images = httpx.post(f"{url}/v1/models/digits:predict", json=body).json()["outputs"]
 ```
 
 Client code written for TF Serving works unchanged against it; see

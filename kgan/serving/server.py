@@ -71,8 +71,11 @@ def running(app, host="127.0.0.1", port=0, startup_timeout=30.0):
     """Runs `app` in a background thread; yields its base URL, stops on exit.
 
     ```python
+    import httpx
+
+    app = kgan.serving.create_app(kgan.serving.load_model("saved_models/digits"))
     with kgan.serving.running(app) as url:
-        httpx.get(f"{url}/v1/models/digits")
+        status = httpx.get(f"{url}/v1/models/digits").json()
     ```
     """
     sock = bind(host, port)

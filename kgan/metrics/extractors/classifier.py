@@ -24,8 +24,7 @@ class ClassifierExtractor(KerasExtractor):
 
     Example:
 
-    >>> kgan.metrics.train_classifier("digits", path="evaluator.keras")
-    >>> extractor = ClassifierExtractor("evaluator.keras")
+    >>> extractor = ClassifierExtractor("evaluator.keras")  # from `kgan evaluator train`
     >>> extractor(images).shape, extractor.probabilities(images).shape
     ((16, 128), (16, 10))
     """

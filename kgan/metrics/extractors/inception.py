@@ -45,11 +45,10 @@ class InceptionExtractor(KerasExtractor):
             into `~/.keras/models` (the network is used only then).
         batch_size: Images per forward pass.
 
-    Example:
-
-    >>> extractor = InceptionExtractor("inception_v3_weights_tf_dim_ordering_tf_kernels.h5")
-    >>> extractor(images).shape
-    (16, 2048)
+    With the Keras ImageNet weights file at hand,
+    `InceptionExtractor("inception_v3_weights_tf_dim_ordering_tf_kernels.h5")(images)`
+    gives `(n, 2048)` features; the file is Keras' own download, which kgan
+    never fetches unless asked (`download=True`, `kgan evaluate --download`).
     """
 
     def __init__(self, weights=None, include_top=True, download=False, batch_size=32):

@@ -24,9 +24,13 @@ class KerasExtractor:
 
     Example:
 
-    >>> extractor = KerasExtractor(model, name="my-net", weights_hash=digest)
-    >>> features = extractor(images)             # (n, feature_dim)
-    >>> probs = extractor.probabilities(images)  # if the model has two outputs
+    >>> inputs = keras.Input((16, 16, 3))
+    >>> features = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(32, 3)(inputs))
+    >>> probabilities = keras.layers.Dense(10, activation="softmax")(features)
+    >>> model = keras.Model(inputs, [features, probabilities])
+    >>> extractor = KerasExtractor(model, name="my-net", weights_hash="0" * 64)
+    >>> extractor(images).shape, extractor.probabilities(images).shape  # 8x8 grey digits in
+    ((16, 32), (16, 10))
     """
 
     resize_method = RESIZE_METHOD
