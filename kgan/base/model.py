@@ -10,7 +10,10 @@ networks, says how a batch is named, and writes its phases. The base holds:
 - replica-aware seeded noise (`normal`, `uniform`);
 - exponential moving averages of chosen networks, with batch-norm statistics
   of their own (`kgan.base.ema`);
-- the gradient penalties, exact per example (`kgan.base.penalties`);
+- the gradient penalties, exact per example (`kgan.base.penalties`), with
+  R1 optionally lazy (every `r1_interval` D steps, scaled by it: StyleGAN2);
+- differentiable augmentation of what D sees (`kgan.base.augmentation`:
+  DiffAugment, or ADA with its probability adjusted inside the step);
 - `train_step` split into named phases, as NVlabs' stylegan2-ada
   `training/loss.py` splits it: `discriminator_phase` (D main and D
   regularisation) once per D step, then `generator_phase` (G main), then the
@@ -23,7 +26,9 @@ networks, says how a batch is named, and writes its phases. The base holds:
 import keras
 import tensorflow as tf
 
+from kgan import checks
 from kgan import compilation
+from kgan.base import augmentation
 from kgan.base import batches
 from kgan.base import ema
 from kgan.base import noise
@@ -49,6 +54,11 @@ class AdversarialModel(keras.Model):
         gp_weight: weight of the WGAN-GP gradient penalty (0 disables it).
         r1_weight: weight of the R1 penalty on real data (0 disables it).
         seed: integer seed of the noise, or None.
+        r1_interval: compute R1 every this many D steps, weighted by it
+            (lazy regularisation, StyleGAN2; 1 computes it every step).
+        augment: augmentation of D's inputs: None, `"diffaugment"`, `"ada"`,
+            or a `kgan.base.augmentation.DiffAugment` / `AdaptiveAugment`.
+            Families apply it with `augment_for_d` before every D call.
     """
 
     #: Names of the parts of a tuple batch, in order (`(x, y)` -> images, labels).
@@ -69,6 +79,8 @@ class AdversarialModel(keras.Model):
         gp_weight=0.0,
         r1_weight=0.0,
         seed=None,
+        r1_interval=1,
+        augment=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -88,6 +100,8 @@ class AdversarialModel(keras.Model):
             )
         self.gp_weight = float(gp_weight)
         self.r1_weight = float(r1_weight)
+        self.r1_interval = checks.positive_int("r1_interval", r1_interval)
+        self.augmentation = augmentation.get(augment)
         for name in self.discriminator_names:
             penalties.check_exact(networks[name], name, self.gp_weight, self.r1_weight)
         self.seed = seed
@@ -103,8 +117,26 @@ class AdversarialModel(keras.Model):
             return
         for name in self.ema_names:
             setattr(self, f"ema_{name}", ema.clone(getattr(self, name)))
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names()}
+        if isinstance(self.augmentation, augmentation.AdaptiveAugment):
+            # ADA's state: p, and D's real signs since its last update. Model
+            # variables, so .keras files and checkpoints keep them.
+            initial = self.augmentation.initial_p
+            self.ada_p = self._state_variable("ada_p", initial)
+            self.ada_signs = self._state_variable("ada_signs", 0.0)
+            self.ada_count = self._state_variable("ada_count", 0.0)
+        names = [*self.metric_names(), *(["ada_p"] if self.adaptive else [])]
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self.built = True
+
+    def _state_variable(self, name, value):
+        return self.add_weight(
+            shape=(), initializer=keras.initializers.Constant(value), trainable=False, name=name,
+            aggregation="only_first_replica",
+        )
+
+    @property
+    def adaptive(self):
+        return isinstance(self.augmentation, augmentation.AdaptiveAugment)
 
     def averaged(self, name):
         """The moving average of network `name`, or None."""
@@ -265,18 +297,63 @@ class AdversarialModel(keras.Model):
     def regularization(self, critic, real, fake=None):
         """The weighted gradient penalties of `critic` (a callable on inputs of `real`'s shape).
 
-        Tracks `gradient_penalty` and `r1_penalty` when they are on.
+        Tracks `gradient_penalty` and `r1_penalty` when they are on. With
+        `r1_interval=k`, R1 is computed only on every k-th D step (counted by
+        the first discriminator's optimizer) and weighted by k.
         """
         total = 0.0
         if self.gp_weight:
             gp = penalties.gradient_penalty(critic, real, fake, self.uniform)
             self.track("gradient_penalty", gp)
             total += self.gp_weight * gp
-        if self.r1_weight:
+        if self.r1_weight and self.r1_interval == 1:
             r1 = penalties.r1(critic, real)
             self.track("r1_penalty", r1)
             total += self.r1_weight * r1
+        elif self.r1_weight:
+            step = self.optimizer_for(self.discriminator_names[0]).iterations
+            due = tf.equal(step % self.r1_interval, 0)
+            r1 = tf.cond(due, lambda: penalties.r1(critic, real), lambda: tf.constant(0.0))
+            self._trackers["r1_penalty"].update_state(r1, sample_weight=tf.cast(due, tf.float32))
+            total += self.r1_weight * self.r1_interval * r1
         return total
+
+    # Discriminator augmentation ----------------------------------------------------------
+
+    def augment_for_d(self, images):
+        """What D sees of `images`: augmented when `augment` is set, else `images`."""
+        if self.augmentation is None:
+            return images
+        if self.adaptive:
+            return self.augmentation(images, self.uniform, self.ada_p)
+        return self.augmentation(images, self.uniform)
+
+    def observe_real_logits(self, real_logits, batch_images):
+        """ADA's heuristic: accumulates `sign(D(real))`; every `interval` D steps moves `p`.
+
+        Call it after the D update of a phase; a no-op without ADA.
+        """
+        if not self.adaptive:
+            return
+        signs = tf.reduce_sum(tf.sign(tf.cast(real_logits, tf.float32)))
+        count = tf.cast(tf.size(real_logits), tf.float32)
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            signs, count = context.all_reduce("sum", [signs, count])
+        self.ada_signs.assign_add(signs)
+        self.ada_count.assign_add(count)
+        step = self.optimizer_for(self.discriminator_names[0]).iterations
+        images = tf.cast(batch_images * noise.num_replicas(), tf.float32)
+
+        def update():
+            mean = self.ada_signs / tf.maximum(self.ada_count, 1.0)
+            self.ada_p.assign(tf.clip_by_value(self.ada_p + self.augmentation.adjustment(mean, images), 0.0, 1.0))
+            self.ada_signs.assign(0.0)
+            self.ada_count.assign(0.0)
+            return tf.constant(True)
+
+        tf.cond(tf.equal(step % self.augmentation.interval, 0), update, lambda: tf.constant(False))
+        self.track("ada_p", self.ada_p)
 
     def penalty_metric_names(self):
         return (["gradient_penalty"] if self.gp_weight else []) + (["r1_penalty"] if self.r1_weight else [])
@@ -323,6 +400,8 @@ class AdversarialModel(keras.Model):
         parts.update({f"ema_{name}": self.averaged(name) for name in self.ema_names})
         parts.update({self.optimizer_attribute(name): opt for name, opt in self.optimizers.items()})
         parts["rng"] = self.seed_states()
+        if self.adaptive:
+            parts["ada"] = [self.ada_p, self.ada_signs, self.ada_count]
         parts.update(self.extra_state())
         return parts
 
@@ -368,6 +447,8 @@ class AdversarialModel(keras.Model):
             "ema_half_life": self.ema_schedule.half_life,
             "ema_rampup": self.ema_schedule.rampup,
             "seed": self.seed,
+            "r1_interval": self.r1_interval,
+            "augment": augmentation.serialize(self.augmentation),
         }
 
     def serialized_networks(self):

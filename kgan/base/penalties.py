@@ -56,3 +56,17 @@ def gradient_penalty(critic, real, fake, uniform):
 def r1(critic, real):
     """R1 on real data."""
     return losses.r1_penalty(critic, real)
+
+
+def lazy_adam(learning_rate, beta_1, beta_2, interval):
+    """Adam settings for a discriminator regularised every `interval` steps (StyleGAN2, Appendix B).
+
+    With lazy regularisation the optimizer takes `interval + 1` "steps" of
+    gradient per `interval` updates, so StyleGAN2 scales the learning rate by
+    `c = interval / (interval + 1)` and raises the betas to the power `c`.
+
+    Returns:
+        `(learning_rate, beta_1, beta_2)`.
+    """
+    c = interval / (interval + 1)
+    return learning_rate * c, beta_1**c, beta_2**c

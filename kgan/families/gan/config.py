@@ -10,6 +10,7 @@ DESCRIPTION = "noise (and a class label) to image: MLP GAN, DCGAN, conditional G
 # DCGAN has two resolutions to work with and the grids are legible.
 DEFAULTS = {"dataset": "digits", "epochs": 150, "batch_size": 64, "digits_image_size": 16}
 LOSSES = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
+AUGMENTS = ("none", "diffaugment", "ada")
 
 
 @dataclasses.dataclass
@@ -31,7 +32,15 @@ class Config:
     gp_weight: float | None = setting(None, "WGAN-GP weight (default 10 for wasserstein, else 0)")
     # R1 keeps D from overfitting 1.4k digits (see README: diversity).
     r1_weight: float = setting(0.2, "R1 penalty weight (D then uses layer norm, not batch norm)")
+    r1_interval: int = setting(1, "lazy R1: the penalty every N D steps, weighted by N (StyleGAN2 uses 16)")
     label_smoothing: float = setting(0.0, "one-sided label smoothing")
+    augment: str = setting("none", "differentiable augmentation of D's inputs (small datasets)", choices=AUGMENTS)
+    augment_policy: str | None = setting(
+        None, "DiffAugment policy (default color,translation,cutout) or ADA groups (default blit,geometric,color)"
+    )
+    ada_target: float = setting(0.6, "ADA's target for E[sign(D(real))]")
+    ada_speed: float = setting(500_000.0, "ADA: images over which p can move from 0 to 1")
+    reuse_fakes: bool = setting(False, "one generator forward per step: G is scored on the D phase's fakes")
     ema_decay: float | None = setting(
         None, "generator EMA decay per step with a (1+t)/(10+t) warm-up (0: off); "
         "prefer --ema-half-life", zero_is_none=True,
@@ -63,6 +72,11 @@ class Config:
         checks.number("r1_weight", self.r1_weight, 0.0)
         checks.number("gp_weight", self.gp_weight, 0.0, allow_none=True)
         checks.number("label_smoothing", self.label_smoothing, 0.0, 1.0, high_open=True)
+        checks.positive_int("r1_interval", self.r1_interval)
+        checks.one_of("augment", self.augment, AUGMENTS)
+        self.augmentation()  # checks the policy and ADA settings
+        if self.reuse_fakes and self.d_steps != 1:
+            raise ValueError(f"Expected d_steps=1 with reuse_fakes. Received: d_steps={self.d_steps}")
         checks.number("beta_1", self.beta_1, 0.0, 1.0, high_open=True)
         for name in ("d_learning_rate", "g_learning_rate"):
             checks.number(name, getattr(self, name), 0.0, low_open=True)
@@ -72,3 +86,16 @@ class Config:
                 f"Received: batch_size={train.batch_size}, d_steps={self.d_steps}"
             )
         return self
+
+    def augmentation(self):
+        """The `augment=` argument of the model these settings describe."""
+        from kgan.base import augmentation  # TensorFlow is loaded by then (validate runs before training)
+
+        if self.augment == "diffaugment":
+            return augmentation.DiffAugment(self.augment_policy or augmentation.DIFFAUGMENT_POLICIES)
+        if self.augment == "ada":
+            groups = self.augment_policy or augmentation.ADA_GROUPS
+            return augmentation.AdaptiveAugment(target=self.ada_target, speed_images=self.ada_speed, groups=groups)
+        if self.augment_policy is not None:
+            raise ValueError(f"Expected --augment with --augment-policy. Received: augment={self.augment!r}")
+        return None

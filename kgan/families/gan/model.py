@@ -68,6 +68,15 @@ class GAN(AdversarialModel):
             prefer it to `ema_decay`.
         ema_rampup: with `ema_half_life`, cap the half-life at this fraction
             of the images seen so far.
+        r1_interval: lazy R1 (StyleGAN2): the penalty every this many D
+            steps, weighted by it. Pair it with `kgan.base.penalties.lazy_adam`.
+        augment: differentiable augmentation of everything D sees, real and
+            fake, in both phases: None, `"diffaugment"`, `"ada"`, or a
+            `kgan.base.augmentation.DiffAugment` / `AdaptiveAugment`.
+        reuse_fakes: with `d_steps=1`, the G phase scores the fakes the D
+            phase made (with the updated D), as pytorch/examples' DCGAN does:
+            one generator forward per step instead of two. A change of the
+            update, not only of its cost.
 
     Example:
 
@@ -99,6 +108,9 @@ class GAN(AdversarialModel):
         seed=None,
         ema_half_life=None,
         ema_rampup=ema.DEFAULT_RAMPUP,
+        r1_interval=1,
+        augment=None,
+        reuse_fakes=False,
         **kwargs,
     ):
         loss_pair = losses.get(loss)
@@ -121,6 +133,8 @@ class GAN(AdversarialModel):
             gp_weight=checks.number("gp_weight", gp_weight, 0.0),
             r1_weight=checks.number("r1_weight", r1_weight, 0.0),
             seed=seed,
+            r1_interval=r1_interval,
+            augment=augment,
             **kwargs,
         )
         self.loss_pair = loss_pair
@@ -128,6 +142,9 @@ class GAN(AdversarialModel):
         self.d_steps = checks.positive_int("d_steps", d_steps)
         self.num_classes = checks.integer("num_classes", num_classes, minimum=2, allow_none=True)
         self.label_smoothing = label_smoothing
+        if reuse_fakes and self.d_steps != 1:
+            raise ValueError(f"Expected d_steps=1 with reuse_fakes=True. Received: d_steps={self.d_steps}")
+        self.reuse_fakes = bool(reuse_fakes)
         self.build()
 
     @property
@@ -171,11 +188,12 @@ class GAN(AdversarialModel):
             )
         return {"images": images, "labels": batches.class_indices(batch["labels"], self.num_classes)}
 
-    def discriminator_phase(self, batch):
+    def discriminator_phase(self, batch, fake=None):
         """D main and D regularisation, in one update of the discriminator."""
         real, labels = batch["images"], batch.get("labels")
-        # Fakes are made outside the tape: D's update needs no gradient through G.
-        fake = self.generator(self.generator_inputs(self.noise(tf.shape(real)[0]), labels), training=True)
+        if fake is None:
+            # Made outside the tape: D's update needs no gradient through G.
+            fake = self.generator(self.generator_inputs(self.noise(tf.shape(real)[0]), labels), training=True)
 
         def loss():
             # Separate calls keep real and fake batches apart, as batch norm in D needs.
@@ -188,6 +206,7 @@ class GAN(AdversarialModel):
         self.track("d_loss", total)
         self.track("d_real", self.d_output(real_logits))
         self.track("d_fake", self.d_output(fake_logits))
+        self.observe_real_logits(real_logits, tf.shape(real)[0])
 
     def generator_phase(self, batch):
         """G main: fresh noise, the slice's labels, through D."""
@@ -201,19 +220,38 @@ class GAN(AdversarialModel):
         g_loss, _ = self.minimize("generator", loss)
         self.track("g_loss", g_loss)
 
+    def train_step(self, data):
+        if not self.reuse_fakes:
+            return super().train_step(data)
+        # One G forward: the tape records G's fakes, the D phase trains on them
+        # (without gradient to G), then the same fakes score G through the
+        # updated D, as pytorch/examples' DCGAN does.
+        batch = self.prepare_batch(batches.as_dict(data, self.batch_keys))
+        real, labels = batch["images"], batch.get("labels")
+        with tf.GradientTape() as g_tape:
+            fake = self.generator(self.generator_inputs(self.noise(tf.shape(real)[0]), labels), training=True)
+        self.discriminator_phase(batch, fake=tf.stop_gradient(fake))
+        with g_tape:
+            g_loss = self.loss_pair.generator(self.discriminate(fake, labels))
+            scaled = self.g_optimizer.scale_loss(self.per_replica(g_loss))
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply(g_tape.gradient(scaled, variables), variables)
+        self.track("g_loss", g_loss)
+        self.update_averages(self.images_per_step(batch))
+        return self.logs()
+
     def d_main_loss(self, real_logits, fake_logits):
         if self.loss_pair.supports_label_smoothing:
             return self.loss_pair.discriminator(real_logits, fake_logits, label_smoothing=self.label_smoothing)
         return self.loss_pair.discriminator(real_logits, fake_logits)
 
     def discriminate(self, images, labels):
-        return self.discriminator(self.discriminator_inputs(images, labels), training=True)
+        """D's logits on what it sees of `images` (augmented when `augment` is set)."""
+        return self.discriminator(self.discriminator_inputs(self.augment_for_d(images), labels), training=True)
 
     def critic(self, labels):
-        """D as a function of images alone (labels fixed), for the penalties."""
-        return lambda images, training=True: self.discriminator(
-            self.discriminator_inputs(images, labels), training=training
-        )
+        """D as a function of images alone (labels fixed, augmentation inside), for the penalties."""
+        return lambda images, training=True: self.discriminate(images, labels)
 
     def d_output(self, logits):
         logits = tf.cast(logits, tf.float32)
@@ -299,6 +337,7 @@ class GAN(AdversarialModel):
             "d_steps": self.d_steps,
             "label_smoothing": self.label_smoothing,
             "num_classes": self.num_classes,
+            "reuse_fakes": self.reuse_fakes,
         }
 
     @classmethod

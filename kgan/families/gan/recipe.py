@@ -10,6 +10,7 @@ import dataclasses
 import keras
 
 from kgan import data
+from kgan.base import penalties
 from kgan.families.gan.config import DEFAULTS
 from kgan.families.gan.model import GAN
 from kgan.models import presets
@@ -70,9 +71,15 @@ def build(train):
         ema_decay=config.ema_decay,
         ema_half_life=config.ema_half_life,
         seed=train.seed,
+        r1_interval=config.r1_interval,
+        augment=config.augmentation(),
+        reuse_fakes=config.reuse_fakes,
     )
+    d_rate, d_beta_1, d_beta_2 = config.d_learning_rate, config.beta_1, 0.999
+    if config.r1_interval > 1:  # StyleGAN2's Adam adjustment for lazy regularisation
+        d_rate, d_beta_1, d_beta_2 = penalties.lazy_adam(d_rate, d_beta_1, d_beta_2, config.r1_interval)
     gan.compile(
-        d_optimizer=keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1),
+        d_optimizer=keras.optimizers.Adam(d_rate, beta_1=d_beta_1, beta_2=d_beta_2),
         g_optimizer=keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1),
         jit_compile=train.jit_compile,
         steps_per_execution=train.steps_per_execution,

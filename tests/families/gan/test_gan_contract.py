@@ -11,13 +11,13 @@ from tiny_models import randomize_batch_norm
 LATENT = 8
 
 
-def _model(num_classes):
+def _model(num_classes, **options):
     def make():
         keras.utils.set_random_seed(1)
         g = kgan.models.dcgan_generator(LATENT, 8, 1, num_classes, base_filters=4, embed_dim=4)
         d = kgan.models.dcgan_discriminator(8, 1, num_classes, base_filters=4, normalization="layer")
         randomize_batch_norm(g, seed=2)
-        gan = kgan.GAN(g, d, LATENT, num_classes=num_classes, r1_weight=0.1, ema_half_life=100, seed=3)
+        gan = kgan.GAN(g, d, LATENT, num_classes=num_classes, r1_weight=0.1, ema_half_life=100, seed=3, **options)
         gan.compile()
         return gan
 
@@ -43,3 +43,9 @@ class TestConditionalGAN(FamilyContract):
 
 class TestUnconditionalGAN(FamilyContract):
     case = FamilyCase("unconditional", _model(None), _examples(None), 8, _inputs(None))
+
+
+class TestGANWithADAAndLazyR1(FamilyContract):
+    # ADA's probability and sign accumulators are model state: saved, checkpointed, resumed.
+    ada = kgan.base.augmentation.AdaptiveAugment(interval=2, speed_images=200)
+    case = FamilyCase("ada", _model(3, augment=ada, r1_interval=2), _examples(3), 8, _inputs(3))
