@@ -15,6 +15,7 @@ from kgan.settings import from_values
 from kgan.settings import setting
 
 JIT = {"auto": "auto", "on": True, "off": False}
+STRATEGIES = ("auto", "none", "mirrored", "multi_worker")
 
 
 @dataclasses.dataclass
@@ -40,6 +41,10 @@ class TrainConfig:
     # Several train steps per tf.function call: the per-call overhead (~1 ms
     # on a CPU) dominates small GANs' steps (tools/bench_train.py).
     steps_per_execution: int = setting(8, "train steps per compiled call (fewer Python round trips)")
+    strategy: str = setting(
+        "auto", "tf.distribute strategy: auto = multi_worker under a multi-worker TF_CONFIG, mirrored with "
+        "several GPUs, else none", choices=STRATEGIES,
+    )
     # Deterministic TensorFlow kernels: needed for a resumed run to equal the
     # uninterrupted one bit for bit (without it they agree to ~1 ulp).
     deterministic: bool = setting(
@@ -69,6 +74,7 @@ class TrainConfig:
         checks.integer("seed", self.seed, minimum=0)
         if self.seed >= 2**32:
             raise ValueError(f"Expected `seed` to be an integer in [0, 2**32). Received: seed={self.seed!r}")
+        checks.one_of("strategy", self.strategy, STRATEGIES)
         if not (self.jit_compile == "auto" or isinstance(self.jit_compile, bool)):
             raise ValueError(f'Expected `jit_compile` to be "auto", True or False. Received: jit_compile={self.jit_compile!r}')
         self.model.validate(self)

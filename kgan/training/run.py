@@ -16,6 +16,7 @@ from kgan import atomic
 from kgan import callbacks
 from kgan import families
 from kgan.data import stream
+from kgan.training import distributed
 from kgan.training import runs
 from kgan.training.config import TrainConfig
 
@@ -50,14 +51,21 @@ def _absolute_if_path(dataset):
     return os.path.abspath(dataset) if os.path.exists(dataset) else dataset
 
 
-def build(config):
-    """Seeds the process and builds the compiled model a resolved config describes."""
+def build(config, strategy=None):
+    """Seeds the process and builds the compiled model a resolved config describes.
+
+    The model is built in the scope of the run's `tf.distribute` strategy
+    (`config.strategy`, see `kgan.training.distributed`; made here when not
+    given); `model.distribute_strategy` is that strategy.
+    """
+    strategy = strategy or distributed.make_strategy(distributed.resolve_strategy(config.strategy))
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         # Process-wide, like the seed: some kernels (e.g. threaded
         # reductions) otherwise differ from run to run in the last bit.
         tf.config.experimental.enable_op_determinism()
-    return families.recipe(config.family).build(config)
+    with strategy.scope():
+        return families.recipe(config.family).build(config)
 
 
 def train(config, verbose="auto", extra_callbacks=()):
@@ -67,18 +75,31 @@ def train(config, verbose="auto", extra_callbacks=()):
     logs and history.csv every epoch, then model.keras, then (when
     `config.export`) the exported model.
     """
+    multi_worker = distributed.resolve_strategy(config.strategy) == "multi_worker"
+    if multi_worker and config.run_dir is None:
+        raise ValueError(
+            "Expected --out with several workers: every worker runs the same command and must name the "
+            "same run folder (the default name holds the time). Received: no --out"
+        )
+    # A multi-worker strategy must exist before TensorFlow runs any op.
+    strategy = distributed.make_strategy(distributed.resolve_strategy(config.strategy))
     config = resolve(config)
     if runs.is_run_dir(config.run_dir):
+        if multi_worker:
+            # Workers started again after a failure continue from the last
+            # checkpoint (keras.callbacks.BackupAndRestore's semantics).
+            return resume(config.run_dir, verbose, extra_callbacks, strategy=strategy)
         raise FileExistsError(
             f"Expected a new run directory. Received: {config.run_dir!r}, which holds a run; "
             "resume it with `kgan train --resume` or choose another --out"
         )
     # Build before writing config.json: a setting the models reject must not
     # leave behind a run directory that blocks the corrected command.
-    model = build(config)
+    model = build(config, strategy)
     examples, preview = families.recipe(config.family).load_data(config)
-    os.makedirs(config.run_dir, exist_ok=True)
-    runs.write_json(os.path.join(config.run_dir, runs.CONFIG), dataclasses.asdict(config))
+    if distributed.is_chief(model.distribute_strategy):
+        os.makedirs(config.run_dir, exist_ok=True)
+        runs.write_json(os.path.join(config.run_dir, runs.CONFIG), dataclasses.asdict(config))
     return _fit(model, config, examples, preview, 0, verbose, extra_callbacks), config.run_dir
 
 
@@ -87,18 +108,18 @@ def read_config(run_dir):
     return TrainConfig.from_dict(runs.read_config(run_dir)).validate()
 
 
-def restore(run_dir):
+def restore(run_dir, strategy=None):
     """Rebuilds a run's model from config.json and its latest checkpoint.
 
     Returns:
         `(model, finished_epochs)`.
     """
-    model = build(read_config(run_dir))
+    model = build(read_config(run_dir), strategy)
     epoch = callbacks.restore_latest(model, os.path.join(run_dir, runs.CHECKPOINTS))
     return model, epoch
 
 
-def resume(run_dir, verbose="auto", extra_callbacks=(), epochs=None):
+def resume(run_dir, verbose="auto", extra_callbacks=(), epochs=None, strategy=None):
     """Continues an interrupted run where its last checkpoint stopped.
 
     Args:
@@ -107,36 +128,52 @@ def resume(run_dir, verbose="auto", extra_callbacks=(), epochs=None):
             epochs already finished); None keeps the run's own.
     """
     config = read_config(run_dir)
+    strategy = strategy or distributed.make_strategy(distributed.resolve_strategy(config.strategy))
     # Write where the run is now: config.json's run_dir may be relative to
     # another working directory, or the run may have been moved.
     config = dataclasses.replace(config, run_dir=run_dir)
-    model, epoch = restore(run_dir)
+    model, epoch = restore(run_dir, strategy)
     if epochs is not None and epochs != config.epochs:
         if epochs < epoch:
             raise ValueError(
                 f"Expected --epochs >= the {epoch} epochs this run has finished. Received: epochs={epochs}"
             )
         config = dataclasses.replace(config, epochs=epochs).validate()
-        stored = {**runs.read_config(run_dir), **{"epochs": epochs}}
-        runs.write_json(os.path.join(run_dir, runs.CONFIG), stored)
+        if distributed.is_chief(strategy):
+            stored = {**runs.read_config(run_dir), **{"epochs": epochs}}
+            runs.write_json(os.path.join(run_dir, runs.CONFIG), stored)
     examples, preview = families.recipe(config.family).load_data(config)
     return _fit(model, config, examples, preview, epoch, verbose, extra_callbacks), run_dir
 
 
 def _fit(model, config, examples, preview, initial_epoch, verbose, extra_callbacks):
     run_dir = config.run_dir
+    strategy = model.distribute_strategy
+    chief = distributed.is_chief(strategy)
+    # Every worker writes checkpoints and logs (a save is collective); only the chief's are kept.
+    write_dir = distributed.worker_directory(run_dir, strategy)
     if initial_epoch < config.epochs:
-        # Rows written after the last checkpoint are trained again: drop them.
-        runs.truncate_history(run_dir, initial_epoch)
-        dataset, epoch = stream.epoch_keyed(examples, config.batch_size, config.seed, initial_epoch)
-        model.fit(
-            dataset,
-            epochs=config.epochs,
-            initial_epoch=initial_epoch,
-            shuffle=False,  # the stream is already shuffled per (seed, epoch)
-            verbose=verbose,
-            callbacks=[stream.EpochSync(epoch), *_callbacks(config, preview), *extra_callbacks],
-        )
+        if chief:  # rows written after the last checkpoint are trained again: drop them
+            runs.truncate_history(run_dir, initial_epoch)
+        callbacks = [*_callbacks(config, preview, write_dir), *extra_callbacks]
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            distributed.fit_workers(
+                model, strategy, examples, config.batch_size, config.seed, config.epochs, initial_epoch,
+                callbacks, verbose=verbose if chief else 0,
+            )
+        else:
+            dataset, epoch = stream.epoch_keyed(examples, config.batch_size, config.seed, initial_epoch)
+            model.fit(
+                dataset,
+                epochs=config.epochs,
+                initial_epoch=initial_epoch,
+                shuffle=False,  # the stream is already shuffled per (seed, epoch)
+                verbose=verbose,
+                callbacks=[stream.EpochSync(epoch), *callbacks],
+            )
+    distributed.remove_worker_directory(write_dir, strategy)
+    if not chief:
+        return model
     atomic.save_model(model, os.path.join(run_dir, runs.MODEL))
     if config.export and not any(record["epoch"] == config.epochs for record in runs.exports(run_dir)):
         for path in _export(model, config):
@@ -144,8 +181,7 @@ def _fit(model, config, examples, preview, initial_epoch, verbose, extra_callbac
     return model
 
 
-def _callbacks(config, preview):
-    run_dir = config.run_dir
+def _callbacks(config, preview, run_dir):
     tensorboard_dir = os.path.join(run_dir, runs.TENSORBOARD)
     options = families.recipe(config.family).preview_options(config)
     return [
