@@ -11,26 +11,33 @@ from kgan.cli import examples
 def add_parser(subparsers):
     p = subparsers.add_parser(
         "info",
-        help="describe a run, a .keras file or an export (family, inputs and outputs, progress)",
-        description="Print what PATH holds: for a run, its family, data, progress and exports; for a .keras "
+        help="describe this machine, or a run, a .keras file or an export",
+        description="Without PATH: what kgan sees of this machine (versions, CPU features, threads, GPUs, "
+        "whether XLA and mixed precision will be used, onnxruntime providers and why a GPU one is not usable, "
+        "TF_CONFIG). With PATH: what it holds: for a run, its family, data, progress and exports; for a .keras "
         "file, the model's networks, optimizers and exported inputs/outputs; for an export (saved_models/NAME, "
         "a version folder or an .onnx file), its card: task, named inputs and outputs, parity, source.",
         epilog=examples(
+            "kgan info                                      # this machine",
             "kgan info runs/dcgan_small-digits-20261123-101500",
             "kgan info saved_models/digits",
             "kgan info model.keras --json",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("path", metavar="PATH", help="a run directory, a .keras file, or an export")
+    p.add_argument("path", metavar="PATH", nargs="?", default=None, help="a run directory, a .keras file, or an export")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=run)
 
 
 def run(args):
-    path = os.fspath(args.path)
     try:
-        description = describe(path)
+        if args.path is None:
+            from kgan import machine
+
+            description = {"kind": "machine", **machine.describe()}
+        else:
+            description = describe(os.fspath(args.path))
     except (FileNotFoundError, ValueError) as e:
         raise CLIError(str(e)) from e
     if args.json:

@@ -18,5 +18,7 @@ from kgan.data.loader import display_name
 from kgan.data.loader import info
 from kgan.data.loader import load
 from kgan.data.loader import load_arrays
+from kgan.data.loader import to_tfrecord
+from kgan.data.loader import training_examples
 
-__all__ = ["DatasetInfo", "DatasetNotFoundError", "display_name", "info", "load", "load_arrays"]
+__all__ = ["DatasetInfo", "DatasetNotFoundError", "display_name", "info", "load", "load_arrays", "to_tfrecord", "training_examples"]

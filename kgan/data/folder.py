@@ -21,7 +21,8 @@ image sizes and colour modes and to catch corrupt files up front rather
 than in the middle of training. The pipeline itself then reads and decodes
 the files again with `tf.io` ops (`tf.io.read_file`, `tf.io.decode_image`),
 so the decoded images are not all held in memory (they are cached after
-resizing when `cache=True`).
+resizing when `cache=True`), and `kgan train` can stream them from disk in
+its exact epoch order (`Source.files`, `kgan.data.indexed`).
 """
 
 import os
@@ -96,6 +97,7 @@ def read(directory, split="train", on_error="skip"):
         native_shape=(height, width, channels),
         num_classes=None if class_names is None else len(class_names),
         class_names=class_names,
+        files=(tuple(paths), None if class_names is None else tuple(labels), decode),
     )
 
 

@@ -8,10 +8,12 @@ import tensorflow as tf
 from kgan import checks
 from kgan.data import digits
 from kgan.data import folder
+from kgan.data import indexed
 from kgan.data import npz
 from kgan.data import pipeline
 from kgan.data import stream
 from kgan.data import tfds_source
+from kgan.data import tfrecords
 from kgan.data.dataset_info import DatasetInfo
 
 ON_ERROR = ("skip", "raise")
@@ -50,14 +52,15 @@ def load(
     hold in memory (if `cache`) -> shuffle -> batch -> repeat (if `repeat`)
     -> prefetch.
 
-    With `cache` (the default) the dataset is the epoch-keyed stream that
-    `kgan train` uses (`kgan.data.stream`): each pass over it is one epoch,
-    ordered by a permutation keyed by `(seed, epoch)`, so with a `seed` a run
-    resumed at `initial_epoch` sees the batches the uninterrupted run saw, and
-    `fit` with `steps_per_execution` keeps epochs exact. Without `cache`,
-    examples stream from the source through a shuffle buffer, reshuffled at
-    every pass (reproducible within a process with a `seed`, not across a
-    resume).
+    The dataset is the epoch-keyed stream that `kgan train` uses
+    (`kgan.data.stream`): each pass over it is one epoch, ordered by a
+    permutation keyed by `(seed, epoch)`, so with a `seed` a run resumed at
+    `initial_epoch` sees the batches the uninterrupted run saw, and `fit`
+    with `steps_per_execution` keeps epochs exact. With `cache` (the default)
+    the preprocessed examples are held in memory; without it, image folders
+    and TFRecord copies stream from disk in the same keyed order, and other
+    sources stream through a shuffle buffer reshuffled at every pass
+    (reproducible within a process with a `seed`, not across a resume).
 
     Sources:
 
@@ -120,7 +123,13 @@ def load(
             f"so a larger batch gives an empty dataset. Received: batch_size={batch_size}"
         )
     dataset = _preprocessed(source_data, image_size, channels, labels)
-    if cache:
+    if not cache and (source_data.files is not None or source_data.record_files is not None):
+        # Streamed from disk, in the same epoch-keyed order.
+        examples, _ = training_examples(source, split=split, image_size=image_size, channels=channels,
+                                        labels=labels, stream="on", on_error=on_error)
+        stream_fn = stream.repeated if repeat else stream.epoch_keyed
+        dataset = stream_fn(examples, batch_size, seed, initial_epoch, shuffle=shuffle)[0]
+    elif cache:
         examples = _materialize(dataset, pipeline.output_shape(source_data.native_shape, image_size, channels))
         if repeat:
             dataset, _ = stream.repeated(examples, batch_size, seed, initial_epoch, shuffle=shuffle)
@@ -260,6 +269,8 @@ def open_source(source, *, split="train", on_error="skip", data_dir=None, downlo
             f"of type {type(source).__name__}"
         )
     path = os.fspath(source)
+    if tfrecords.is_tfrecord_dir(path):
+        return tfrecords.read(path, split)
     if os.path.isdir(path):
         return folder.read(path, split, on_error=on_error)
     if path.lower().endswith(".npz"):
@@ -300,6 +311,94 @@ def _preprocessed(source_data, image_size, channels, labels):
     else:
         fn = lambda image, label: (transform(image), label)  # noqa: E731
     return source_data.dataset.map(fn, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+STREAM_MODES = ("auto", "on", "off")
+
+
+def training_examples(
+    source="digits",
+    *,
+    split="train",
+    image_size=None,
+    channels=None,
+    labels=None,
+    stream="auto",
+    on_error="skip",
+    data_dir=None,
+    download=False,
+):
+    """The examples `kgan train` feeds its epoch-keyed stream, and their `DatasetInfo`.
+
+    Args:
+        source, split, image_size, channels, labels, on_error, data_dir,
+            download: As in `load`.
+        stream: `"off"` holds the preprocessed examples in memory (NumPy
+            arrays); `"on"` reads them from disk every epoch where the source
+            allows it (image folders: each file by index, in the exact epoch
+            order; TFRecord copies from `to_tfrecord`: shard by shard);
+            `"auto"` streams image folders and TFRecords and holds the rest.
+
+    Returns:
+        `(examples, info)`: arrays (`images` or `(images, labels)`), a
+        `kgan.data.indexed.Indexed` or a `kgan.data.indexed.Records`.
+    """
+    _check_options(image_size, channels, labels, on_error, split, None)
+    checks.one_of("stream", stream, STREAM_MODES)
+    source_data = open_source(source, split=split, on_error=on_error, data_dir=data_dir, download=download)
+    info = _dataset_info(source_data, image_size, channels)
+    streamable = source_data.files is not None or source_data.record_files is not None
+    if stream == "off" or not streamable:
+        if stream == "on":
+            raise ValueError(
+                f"Expected an image folder or a TFRecord copy (kgan.data.to_tfrecord) for stream='on'. "
+                f"Received: source={source_data.name!r}, which is held in memory"
+            )
+        x, y, _ = load_arrays(source, split=split, image_size=image_size, channels=channels, labels=labels,
+                              on_error=on_error, data_dir=data_dir, download=download)
+        return (x if y is None else (x, y)), info
+    keep_labels = source_data.num_classes is not None and labels is not False
+    if labels and source_data.num_classes is None:
+        raise ValueError(f"Expected a labelled source for labels=True. Received: {source_data.name!r} has no labels")
+
+    def prepare(image):
+        return pipeline.preprocess(image, source_data.native_shape, image_size, channels)
+
+    if source_data.files is not None:
+        paths, file_labels, decode = source_data.files
+        return indexed.from_files(paths, lambda p: prepare(decode(p)), file_labels if keep_labels else None), info
+    paths, parse = source_data.record_files
+
+    def parse_prepared(record):
+        example = parse(record)
+        if source_data.num_classes is None:
+            return prepare(example)
+        image, label = example
+        return (prepare(image), label) if keep_labels else prepare(image)
+
+    return indexed.Records(source_data.num_examples, paths, parse_prepared), info
+
+
+def to_tfrecord(source, out, *, split="train", shards=8, on_error="skip", data_dir=None, download=False):
+    """Writes a dataset (any source `load` reads) as sharded TFRecords in `out`.
+
+    The images are stored losslessly in their native size and channels
+    (PNG) with their labels; `out` is then a source like any other
+    (`kgan.data.load(out)`, `kgan train --dataset OUT`), streamed from disk.
+
+    Returns:
+        The info written to `out/kgan_dataset.json`.
+
+    Example:
+
+    ```python
+    info = kgan.data.to_tfrecord("digits", "digits_tfrecords", shards=4)
+    stream = kgan.data.load("digits_tfrecords", batch_size=64, seed=0)
+    ```
+    """
+    checks.positive_int("shards", shards)
+    source_data = open_source(source, split=split, on_error=on_error, data_dir=data_dir, download=download)
+    return tfrecords.write(source_data, os.fspath(out), shards=shards)
 
 
 def _materialize(dataset, shape):

@@ -24,6 +24,11 @@ class Source:
             `None` when the images differ in size.
         num_classes: Number of classes, or `None` for unlabelled data.
         class_names: Tuple of class names, or `None`.
+        files: For sources read from one file per example (image folders):
+            `(paths, labels, decode)`, so the examples can be streamed from
+            disk by index (`kgan.data.indexed.from_files`); else `None`.
+        record_files: For TFRecord sources: the shard paths and `parse`,
+            `(paths, parse)`, streamed shard by shard; else `None`.
     """
 
     name: str
@@ -33,6 +38,8 @@ class Source:
     native_shape: tuple
     num_classes: int | None = None
     class_names: tuple | None = None
+    files: tuple | None = None
+    record_files: tuple | None = None
 
 
 def from_arrays(images, labels=None, *, scale=1.0, offset=0.0):

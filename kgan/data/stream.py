@@ -21,6 +21,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kgan.data import indexed as indexed_lib
+
 
 def random_seed():
     """A fresh base seed for streams asked for no seed."""
@@ -48,7 +50,9 @@ def epoch_keyed(examples, batch_size, seed=None, initial_epoch=0, shuffle=True):
 
     Args:
         examples: a NumPy array, or a tuple or dict of arrays with the same
-            first dimension (e.g. `(images, labels)`), held in memory.
+            first dimension (e.g. `(images, labels)`), held in memory; or a
+            `kgan.data.indexed.Indexed` (e.g. image files read on demand) or
+            `Records` (TFRecord shards).
         batch_size: examples per batch; the last partial batch is dropped, so
             shapes are static (XLA needs them).
         seed: integer seed of the orders, or None for a random one.
@@ -60,15 +64,14 @@ def epoch_keyed(examples, batch_size, seed=None, initial_epoch=0, shuffle=True):
         epoch, and the int64 `tf.Variable` holding the epoch of the current
         pass (see `EpochSync`).
     """
-    tensors, num_examples = _as_tensors(examples)
+    source = indexed_lib.from_arrays(examples)
+    num_examples = source.num_examples
     steps = steps_per_epoch(num_examples, batch_size)
     seed = random_seed() if seed is None else int(seed)
     epoch = tf.Variable(int(initial_epoch) - 1, dtype=tf.int64, trainable=False, name="stream_epoch")
 
     def one_pass(_):
-        current = epoch.assign_add(1)
-        order = epoch_order(num_examples, seed, current) if shuffle else tf.range(num_examples)
-        return _batches(tensors, order, batch_size)
+        return source.epoch_batches(seed, epoch.assign_add(1), batch_size, shuffle)
 
     dataset = tf.data.Dataset.range(1).flat_map(one_pass)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(steps))
@@ -81,13 +84,13 @@ def repeated(examples, batch_size, seed=None, initial_epoch=0, epochs=None, shuf
     Returns:
         `(dataset, steps_per_epoch)`.
     """
-    tensors, num_examples = _as_tensors(examples)
+    source = indexed_lib.from_arrays(examples)
+    num_examples = source.num_examples
     steps = steps_per_epoch(num_examples, batch_size)
     seed = random_seed() if seed is None else int(seed)
 
     def one_epoch(epoch):
-        order = epoch_order(num_examples, seed, epoch) if shuffle else tf.range(num_examples)
-        return _batches(tensors, order, batch_size)
+        return source.epoch_batches(seed, epoch, batch_size, shuffle)
 
     stop = np.iinfo(np.int64).max if epochs is None else epochs
     dataset = tf.data.Dataset.range(initial_epoch, stop).flat_map(one_epoch)
@@ -109,18 +112,8 @@ class EpochSync(keras.callbacks.Callback):
         self.epoch_variable.assign(epoch - 1)
 
 
-def _batches(tensors, order, batch_size):
-    indices = tf.data.Dataset.from_tensor_slices(order).batch(batch_size, drop_remainder=True)
-    return indices.map(lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors))
-
-
-def _as_tensors(examples):
-    arrays = examples if isinstance(examples, (tuple, dict)) else (examples,)
-    flat = tf.nest.flatten(arrays)
-    sizes = {len(a) for a in flat}
-    if len(sizes) != 1:
-        raise ValueError(f"Expected arrays with the same number of examples. Received: sizes {sorted(sizes)}")
-    tensors = tf.nest.map_structure(tf.constant, arrays)
-    if not isinstance(examples, (tuple, dict)):
-        tensors = tensors[0]
-    return tensors, sizes.pop()
+def order_of(num_examples, seed, epoch, shuffle=True):
+    """The int64 order of epoch `epoch`: keyed by `(seed, epoch)`, or the stored order."""
+    if not shuffle:
+        return tf.range(num_examples, dtype=tf.int64)
+    return tf.cast(epoch_order(num_examples, seed, epoch), tf.int64)

@@ -1,10 +1,17 @@
 """onnxruntime execution providers: automatic choice and settings.
 
 The order of preference is TensorRT, then CUDA, then CPU, among the providers
-the installed onnxruntime build offers. `pip install "kgan[onnx-gpu]"` brings
-onnxruntime-gpu (CUDA and TensorRT); the default install runs on the CPU.
+the installed onnxruntime build offers *and can use here*. On Linux x86_64
+kgan installs onnxruntime-gpu, which offers CUDA and TensorRT everywhere but
+runs them only where a GPU, its driver and the CUDA/cuDNN (and TensorRT)
+libraries it was built against are present; otherwise it would log an error
+for every session. `usable` checks that quietly, by loading the driver and
+the provider's own shared library (which fails when a library it links
+against is missing), and the automatic choice skips what is not usable.
 """
 
+import ctypes
+import functools
 import importlib.metadata
 import os
 import warnings
@@ -23,7 +30,8 @@ def available():
     if len(installed_runtimes()) > 1:
         warnings.warn(
             f"Both {' and '.join(installed_runtimes())} are installed. They share the `onnxruntime` "
-            "module, so which providers load depends on install order. Keep one: "
+            "module, so which providers load depends on install order. kgan installs only one "
+            "(onnxruntime-gpu on Linux x86_64); keep that one: "
             "`pip uninstall -y onnxruntime && pip install --force-reinstall --no-deps onnxruntime-gpu`.",
             stacklevel=2,
         )
@@ -42,6 +50,45 @@ def installed_runtimes():
     return found
 
 
+@functools.cache
+def unusable_reason(name):
+    """Why provider `name` cannot run here, or None when it can (CPU always can)."""
+    if name not in GPU_PROVIDERS:
+        return None
+    devices = _cuda_devices()
+    if isinstance(devices, str):
+        return devices
+    if devices == 0:
+        return "no CUDA device is visible"
+    import onnxruntime
+
+    capi = os.path.join(os.path.dirname(onnxruntime.__file__), "capi")
+    library = "libonnxruntime_providers_cuda.so" if name == CUDA else "libonnxruntime_providers_tensorrt.so"
+    try:
+        ctypes.CDLL(os.path.join(capi, "libonnxruntime_providers_shared.so"), mode=ctypes.RTLD_GLOBAL)
+        ctypes.CDLL(os.path.join(capi, library))
+    except OSError as e:
+        return f"its libraries do not load ({e})"
+    return None
+
+
+def usable(name):
+    """True if onnxruntime can run provider `name` on this machine."""
+    return unusable_reason(name) is None
+
+
+def _cuda_devices():
+    """The number of CUDA devices, or a string saying why there is no driver."""
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return "no NVIDIA driver (libcuda.so.1)"
+    count = ctypes.c_int(0)
+    if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return "the NVIDIA driver reports no usable device"
+    return count.value
+
+
 def select(providers=None, input_shapes=None, batch_size=256):
     """Returns `(names, options)` for `onnxruntime.InferenceSession`.
 
@@ -55,7 +102,7 @@ def select(providers=None, input_shapes=None, batch_size=256):
     """
     offered = available()
     if providers is None:
-        names = [name for name in PREFERENCE if name in offered] or [CPU]
+        names = [name for name in PREFERENCE if name in offered and usable(name)] or [CPU]
         return names, [default_options(name, input_shapes, batch_size) for name in names]
     if isinstance(providers, str):
         providers = [providers]
@@ -67,6 +114,11 @@ def select(providers=None, input_shapes=None, batch_size=256):
             raise ValueError(
                 f"Expected providers offered by this onnxruntime build: {offered} "
                 f"(or aliases {sorted(ALIASES)}). Received: providers={providers!r}"
+            )
+        if not usable(name):
+            raise ValueError(
+                f"Expected a provider that can run here. Received: {name}, which cannot: "
+                f"{unusable_reason(name)}"
             )
         names.append(name)
         options.append(default_options(name, input_shapes, batch_size) if opts is None else dict(opts))

@@ -34,6 +34,10 @@ class TrainConfig:
     split: str = setting("train", "dataset split")
     data_dir: str | None = setting(None, "TFDS data_dir")
     download: bool = setting(False, "allow TFDS to download the dataset (needs the network)")
+    stream: str = setting(
+        "auto", "read the data from disk every epoch instead of holding it in memory: auto = for image "
+        "folders and TFRecord copies (kgan data convert)", choices=("auto", "on", "off"),
+    )
     epochs: int | None = setting(None, "epochs (default: the family's)")
     batch_size: int | None = setting(None, "examples per batch (default: the family's)")
     seed: int = setting(0, "seed of weights, noise and data order")

@@ -27,6 +27,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
+from kgan.data import indexed
 from kgan.data import stream
 
 from kgan.training.config import STRATEGIES
@@ -87,7 +88,11 @@ def worker_directory(directory, strategy):
 
 
 def global_batches(examples, global_batch_size, seed, epoch, strategy):
-    """One epoch of `examples` for `strategy.run`: each replica gets its slice of each global batch."""
+    """One epoch of `examples` for `strategy.run`: each replica gets its slice of each global batch.
+
+    The order is cut into global batches of indices and each worker fetches
+    only its replicas' slices, so streamed files are read by one worker each.
+    """
     replicas = strategy.num_replicas_in_sync
     if global_batch_size % replicas:
         raise ValueError(
@@ -95,25 +100,36 @@ def global_batches(examples, global_batch_size, seed, epoch, strategy):
             f"Received: batch_size={global_batch_size}"
         )
     per_replica = global_batch_size // replicas
+    source = indexed.from_arrays(examples)
 
     def dataset_fn(context):
         local = replicas // context.num_input_pipelines
         first = context.input_pipeline_id * local
-        dataset, _ = stream.repeated(examples, global_batch_size, seed, initial_epoch=epoch, epochs=epoch + 1)
+        if isinstance(source, indexed.Records):
+            # No random access: every worker reads the epoch and keeps its replicas' slices.
+            batches = source.epoch_batches(seed, epoch, global_batch_size)
+            return batches.flat_map(lambda *batch: _replica_slices(batch, first, local, per_replica))
+        order = stream.order_of(source.num_examples, seed, epoch)
+        index_batches = tf.data.Dataset.from_tensor_slices(order).batch(global_batch_size, drop_remainder=True)
 
-        def slices(*batch):
+        def slices(indices):
             # This pipeline's replicas' slices, in replica order (fed to them round-robin).
-            batch = batch[0] if len(batch) == 1 else batch
-            parts = tf.nest.map_structure(
-                lambda t: tf.stack([t[r * per_replica : (r + 1) * per_replica] for r in range(first, first + local)]),
-                batch,
-            )
-            return tf.data.Dataset.from_tensor_slices(parts)
+            parts = [indices[r * per_replica : (r + 1) * per_replica] for r in range(first, first + local)]
+            return tf.data.Dataset.from_tensor_slices(tf.stack(parts))
 
-        return dataset.flat_map(slices)
+        replica_indices = index_batches.flat_map(slices)
+        return replica_indices.map(source.fetch_batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
     options = tf.distribute.InputOptions(experimental_fetch_to_device=False)
     return strategy.distribute_datasets_from_function(dataset_fn, options=options)
+
+
+def _replica_slices(batch, first, local, per_replica):
+    batch = batch[0] if len(batch) == 1 else batch
+    parts = tf.nest.map_structure(
+        lambda t: tf.stack([t[r * per_replica : (r + 1) * per_replica] for r in range(first, first + local)]), batch
+    )
+    return tf.data.Dataset.from_tensor_slices(parts)
 
 
 def fit_workers(model, strategy, examples, batch_size, seed, epochs, initial_epoch, callbacks, verbose=0):

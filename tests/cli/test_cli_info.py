@@ -35,3 +35,16 @@ def test_info_of_a_keras_file_and_its_export(run_kgan, cli_run, tmp_path):
 def test_info_of_something_else_is_a_usage_error(run_kgan, tmp_path):
     result = run_kgan("info", tmp_path)
     assert result.code == 2 and "Expected a run directory, a .keras file, or an export" in result.err
+
+
+def test_info_of_this_machine(run_kgan):
+    result = run_kgan("info", "--json")
+    assert result.code == 0, result
+    info = json.loads(result.out)
+    assert info["kind"] == "machine" and info["gpus"] == [] and info["xla"] is False  # a CPU-only machine
+    versions = info["versions"]
+    assert (versions.get("tensorflow") or versions.get("tensorflow-cpu")).startswith("2.21")
+    assert info["onnxruntime"]["chosen"] == ["CPUExecutionProvider"]
+    assert info["cpu"]["cores"] >= 1 and "avx2" in info["cpu"]["features"]
+    assert info["mixed_precision"] == "float32" and info["tf_config"] is None
+    assert "cpu:" in run_kgan("info").out

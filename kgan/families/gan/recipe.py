@@ -88,17 +88,19 @@ def build(train):
 
 
 def load_data(train):
-    """The training examples, `images` or `(images, labels)`, held in memory; no preview examples."""
+    """The training examples (`images` or `(images, labels)`), in memory or streamed; no preview examples."""
     config = train.model
-    x, y, _ = data.load_arrays(
+    examples, _ = data.training_examples(
         train.dataset,
         split=train.split,
         image_size=config.image_size,
         channels=config.channels,
+        labels=config.conditional,
+        stream=train.stream,
         data_dir=train.data_dir,
         download=train.download,
     )
-    return ((x, y) if config.conditional else x), None
+    return examples, None
 
 
 def preview_options(train):
