@@ -64,3 +64,24 @@ def one_of(name, value, choices):
     if not any(value == c and type(value) is type(c) for c in choices):
         raise ValueError(f"Expected `{name}` to be one of {list(choices)}. Received: {name}={value!r}")
     return value
+
+
+def numeric_array(name, value, kind="numbers"):
+    """`value` as a NumPy array of real numbers (`kind="integers"`: integers or floats to check later).
+
+    Refuses ragged nested lists and non-numeric dtypes (strings, objects,
+    booleans) with a message naming `name`.
+    """
+    try:
+        array = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"Expected `{name}` to be a rectangular array. Received: {short(value)}") from None
+    if array.dtype.kind not in "iuf" or array.dtype == np.bool_:
+        raise ValueError(f"Expected `{name}` to hold {kind}. Received: {name} of dtype {array.dtype}")
+    return array
+
+
+def short(value, limit=80):
+    """`repr(value)`, cut to `limit` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

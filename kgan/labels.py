@@ -8,6 +8,8 @@ the same thing everywhere. (Inside the compiled step, batches go through
 
 import numpy as np
 
+from kgan import checks
+
 
 def resolve(labels, n, num_classes, name="labels"):
     """Returns int32 labels of shape `(n,)`, or None for an unconditional model.
@@ -22,11 +24,11 @@ def resolve(labels, n, num_classes, name="labels"):
     """
     if num_classes is None:
         if labels is not None:
-            raise ValueError(f"This model is unconditional and takes no {name}. Received: {name}={_short(labels)}")
+            raise ValueError(f"This model is unconditional and takes no {name}. Received: {name}={checks.short(labels)}")
         return None
     if labels is None:
         return (np.arange(n) % num_classes).astype("int32")
-    array = _array(labels, name)
+    array = checks.numeric_array(name, labels, kind="integers")
     if array.ndim == 0:
         array = np.broadcast_to(array, (n,))
     array = _to_indices(array, n, num_classes, name)
@@ -68,18 +70,3 @@ def _to_indices(array, n, num_classes, name):
 
 def _is_one_hot(array):
     return bool(np.all((array == 0) | (array == 1)) and np.all(array.sum(axis=1) == 1))
-
-
-def _array(value, name):
-    try:
-        array = np.asarray(value)
-    except ValueError:  # ragged nested lists
-        raise ValueError(f"Expected `{name}` to be a rectangular array. Received: {_short(value)}") from None
-    if array.dtype.kind not in "iuf" or array.dtype == np.bool_:
-        raise ValueError(f"Expected `{name}` to hold integers. Received: {name} of dtype {array.dtype}")
-    return array
-
-
-def _short(value, limit=80):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -86,6 +86,8 @@ def _build_context(folder):
     from PIL import Image
 
     from data_files import write_digits_npz
+    from tiny_networks import translate_spec
+    from tiny_networks import translator
 
     keras.utils.set_random_seed(0)
     x, y, _ = kgan.data.load_arrays("digits")
@@ -103,7 +105,7 @@ def _build_context(folder):
         big = np.kron(data["x"], np.ones((1, 3, 3), "uint8"))[:, :28, :28]  # 8 -> 24, padded below
         np.savez(folder / "mnist.npz", x_train=np.pad(big, ((0, 0), (0, 4), (0, 4))), y_train=data["y"])
     photos = _photos(folder / "photos", Image)
-    net, spec = _translator()
+    net, spec = translator(), translate_spec()
     kgan.export.export_network(net, spec, "saved_models", "maps")
     kgan.export.export_network(*_upscaler(), "saved_models", "sr")
     return {
@@ -124,19 +126,6 @@ def _photos(folder, Image):
             Image.fromarray(crop).save(folder / f"{i}{j}.png")
             crops.append(crop.astype("float32") / 127.5 - 1.0)
     return np.stack(crops)
-
-
-def _translator():
-    source = keras.Input((None, None, 3), name="source")
-    images = keras.layers.Conv2D(3, 3, padding="same", activation="tanh", name="images")(source)
-    net = keras.Model(source, images)
-    image = dict(dtype="float32", role="image", value_range=(-1.0, 1.0))
-    spec = kgan.specs.ModelSpec(
-        "translate",
-        (kgan.specs.TensorSpec("source", (None, None, 3), **image),),
-        (kgan.specs.TensorSpec("images", (None, None, 3), **image),),
-    )
-    return net, spec
 
 
 def _upscaler():

@@ -8,6 +8,7 @@ Received: ..." message, which the server turns into a 400 response.
 
 import numpy as np
 
+from kgan import checks
 from kgan import labels as labels_lib
 
 OUTPUT_DTYPES = ("float32", "uint8")
@@ -99,12 +100,7 @@ def to_uint8(images, value_range):
 
 
 def _float_array(value, name):
-    try:
-        array = np.asarray(value)
-    except ValueError:  # ragged nested lists
-        raise ValueError(f"Expected `{name}` to be a rectangular array. Received: {_short(value)}") from None
-    if array.dtype.kind not in "iuf" or array.dtype == np.bool_:
-        raise ValueError(f"Expected `{name}` to hold numbers. Received: {name} of dtype {array.dtype}")
+    array = checks.numeric_array(name, value)
     with np.errstate(over="ignore"):  # too large for float32 becomes inf, refused below
         array = array.astype("float32")
     if not np.isfinite(array).all():
@@ -114,8 +110,3 @@ def _float_array(value, name):
 
 def _batched(shape):
     return "(" + ", ".join(["batch", *("any" if d is None else str(d) for d in shape)]) + ")"
-
-
-def _short(value, limit=80):
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
