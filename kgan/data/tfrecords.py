@@ -106,13 +106,23 @@ def read(directory, split="train"):
 
 
 def epoch(paths, parse, seed, epoch_index, buffer_size=10_000):
-    """One epoch of records: shards in an order keyed by `(seed, epoch)`, then a seeded shuffle buffer."""
+    """One epoch of records: shards in an order keyed by `(seed, epoch)`, then shuffled in blocks.
+
+    Each block of `buffer_size` serialized records is permuted by a stateless key of
+    `(seed, epoch, block)`. `Dataset.shuffle` is not used: it cannot take a seed that is a
+    tensor once a global seed of 0 is set (`keras.utils.set_random_seed(0)` makes
+    `random_seed.get_seed` compare the tensor with 0 in Python).
+    """
     key = tf.stack([tf.cast(seed, tf.int64), tf.cast(epoch_index, tf.int64)])
     order = tf.argsort(tf.random.stateless_uniform([len(paths)], seed=key))
     files = tf.gather(tf.constant(list(paths)), order)
-    records = tf.data.TFRecordDataset(files)
-    shuffle_seed = tf.random.stateless_uniform([], seed=key + 1, maxval=2**62, dtype=tf.int64)
-    records = records.shuffle(buffer_size, seed=shuffle_seed, reshuffle_each_iteration=False)
+
+    def permuted(block_index, block):
+        block_key = key + tf.stack([tf.constant(1, tf.int64), block_index + 1])
+        shuffled = tf.gather(block, tf.argsort(tf.random.stateless_uniform(tf.shape(block), seed=block_key)))
+        return tf.data.Dataset.from_tensor_slices(shuffled)
+
+    records = tf.data.TFRecordDataset(files).batch(buffer_size).enumerate().flat_map(permuted)
     return records.map(parse, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 

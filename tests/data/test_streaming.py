@@ -1,5 +1,6 @@
 """Datasets larger than memory: image folders and TFRecord copies streamed in the epoch-keyed order."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -66,6 +67,7 @@ def test_tfrecord_copy_round_trip_and_keyed_epochs(tmp_path, digits_npz):
     assert key(x, y) == key(x2, y2)
     records, _ = kgan.data.training_examples(out)
     assert isinstance(records, indexed.Records)
+    keras.utils.set_random_seed(0)  # a global seed of 0 once broke seeding by a tensor
     dataset, _ = stream.epoch_keyed(records, 16, seed=5)
     first, second = batches(dataset), batches(dataset)
     assert len(first) == 8 and not np.array_equal(first[0][1], second[0][1])  # epochs differ
