@@ -31,8 +31,10 @@ _SUBMODULES = (
     "inference",
     "latent",
     "losses",
+    "meshes",
     "metrics",
     "models",
+    "rendering",
     "serving",
     "specs",
 )

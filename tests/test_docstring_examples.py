@@ -50,7 +50,9 @@ def _docstrings():
             yield name, doc
         if inspect.ismodule(obj) or inspect.isclass(obj):
             for key, value in vars(obj).items():
-                if (inspect.isclass(value) or inspect.isfunction(value)) and getattr(value, "__module__", "").startswith("kgan"):
+                # Protobuf message classes have `__module__` None.
+                ours = (getattr(value, "__module__", None) or "").startswith("kgan")
+                if (inspect.isclass(value) or inspect.isfunction(value)) and ours:
                     yield from walk(value, f"{name}.{key}")
 
     modules = ["kgan"] + [m.name for m in pkgutil.walk_packages(kgan.__path__, "kgan.") if m.name not in SKIPPED_MODULES]

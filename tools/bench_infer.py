@@ -7,9 +7,11 @@
    predict's per-call tf.data setup), the reloaded SavedModel's `generate`
    signature, and `kgan.inference` on onnxruntime (CPU provider, graph
    optimizations on). Report p50/p99 latency and images/s (batch / mean latency).
-3. Start `kgan serve` in its own process and let 1, 8 and 32 concurrent
-   clients POST TF Serving `:predict` requests (columnar, --server-batch images
-   each); report per-request latency and total images/s.
+3. Start `kgan serve` in its own process (REST and gRPC ports) and, for each
+   protocol (TF Serving REST and gRPC, KServe v2 over HTTP and gRPC, each
+   with its official client: the callers of tools/bench_serving.py), let 1, 8
+   and 32 concurrent clients send the same request (--server-batch images);
+   report per-request latency p50/p99, requests/s and images/s.
 
 Prints a table and the same numbers as JSON (--json PATH, or '-' for stdout).
 
@@ -22,11 +24,8 @@ import argparse
 import json
 import os
 import platform
-import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -48,6 +47,8 @@ def parse_args(argv=None):
     parser.add_argument("--num-classes", type=int, default=None, help="conditional generator with this many classes")
     parser.add_argument("--batches", default="1,64,1024", help="batch sizes (default: 1,64,1024)")
     parser.add_argument("--clients", default="1,8,32", help="concurrent server clients (default: 1,8,32); '' skips")
+    protocols = "tfserving_rest,tfserving_grpc,v2_http,v2_grpc"
+    parser.add_argument("--protocols", default=protocols, help="server protocols (default: all four)")
     parser.add_argument("--server-batch", type=int, default=16, help="images per server request (default: 16)")
     parser.add_argument("--seconds", type=float, default=2.0, help="time budget per measurement (default: 2)")
     parser.add_argument("--min-calls", type=int, default=5, help="calls per measurement at least (default: 5)")
@@ -129,75 +130,44 @@ def bench_backends(args, generator, path):
     return results
 
 
-def start_server(path, threads):
-    # INFO: the "serving at URL" line, and one line per request as in production.
-    command = [sys.executable, "-m", "kgan", "serve", os.path.dirname(path), "--port", "0", "--log-level", "info"]
-    if threads:
-        command += ["--threads", str(threads)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 180
-    for line in process.stderr:
-        match = re.search(r"serving at (http://\S+)", line)
-        if match:
-            threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
-            return process, match.group(1)
-        if time.monotonic() > deadline:
-            break
-    process.kill()
-    raise RuntimeError("kgan serve did not start")
-
-
-def client_loop(url, body, stop_at, latencies):
-    import httpx
-
-    with httpx.Client(timeout=60) as client:
-        while time.perf_counter() < stop_at:
-            t0 = time.perf_counter()
-            response = client.post(f"{url}/v1/models/bench:predict", content=body)
-            response.raise_for_status()
-            latencies.append(time.perf_counter() - t0)
-
-
-def bench_server(args, latent_dim):
+def bench_server(args, generator):
+    """One row per (protocol, clients): `kgan serve` answering the official clients."""
+    import bench_serving  # tools/, beside this script
     from kgan import latent
 
     clients = [int(c) for c in args.clients.split(",") if c.strip()]
     if not clients:
         return []
-    inputs = {"z": latent.sample_latent(args.server_batch, latent_dim, 0).tolist()}
-    if args.num_classes is not None:
-        inputs["labels"] = [i % args.num_classes for i in range(args.server_batch)]
-    body = json.dumps({"inputs": inputs}).encode()
-    process, url = start_server(args.path, args.threads)
+    z = latent.sample_latent(args.server_batch, generator.inputs[0].shape[1], 0)
+    labels = None if args.num_classes is None else (np.arange(args.server_batch) % args.num_classes).astype("int32")
+    expected = np.asarray(generator.predict_on_batch([z, labels] if labels is not None else z))
+    process, url, address = bench_serving.start_server(os.path.dirname(args.path), args.threads)
+    rows = []
     try:
-        return [_bench_clients(url, body, n, args) for n in clients]
+        for protocol in args.protocols.split(","):
+            connect = bench_serving.make_callers(protocol, url, address, "bench", z, labels)
+            for n in clients:
+                latencies, elapsed, errors = bench_serving.run_clients(connect, n, args.seconds * 2, expected)
+                rows.append(_server_row(protocol, n, args.server_batch, latencies, elapsed, errors))
     finally:
         process.terminate()
         process.wait(30)
+    return rows
 
 
-def _bench_clients(url, body, n_clients, args):
-    client_loop(url, body, time.perf_counter() + 0.5, [])  # warm-up
-    per_client = [[] for _ in range(n_clients)]
-    start = time.perf_counter()
-    stop_at = start + max(args.seconds, 1.0) * 2
-    threads = [threading.Thread(target=client_loop, args=(url, body, stop_at, lat)) for lat in per_client]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    latencies = np.concatenate([np.asarray(lat) for lat in per_client])
+def _server_row(protocol, n_clients, batch, latencies, elapsed, errors):
     row = {
-        "backend": "kgan_serve",
+        "backend": f"serve:{protocol}",
         "clients": n_clients,
-        "batch": args.server_batch,
+        "batch": batch,
         "requests": int(latencies.size),
-        "p50_ms": float(np.percentile(latencies, 50) * 1e3),
-        "p99_ms": float(np.percentile(latencies, 99) * 1e3),
-        "images_per_s": float(latencies.size * args.server_batch / elapsed),
+        "p50_ms": float(np.percentile(latencies, 50) * 1e3) if latencies.size else float("nan"),
+        "p99_ms": float(np.percentile(latencies, 99) * 1e3) if latencies.size else float("nan"),
+        "requests_per_s": float(latencies.size / elapsed),
+        "images_per_s": float(latencies.size * batch / elapsed),
+        "errors": sorted(set(errors)),
     }
-    print(f"  kgan serve {n_clients:>3} clients: p50 {row['p50_ms']:9.3f} ms", file=sys.stderr)
+    print(f"  {protocol:<15} {n_clients:>3} clients: p50 {row['p50_ms']:9.3f} ms", file=sys.stderr)
     return row
 
 
@@ -213,11 +183,11 @@ def speedups(results, baseline):
 
 def print_table(report):
     print(f"model: {report['model']}")
-    print(f"{'backend':<22} {'batch':>6} {'clients':>7} {'p50 ms':>10} {'p99 ms':>10} {'images/s':>12}")
+    print(f"{'backend':<22} {'batch':>6} {'clients':>7} {'p50 ms':>10} {'p99 ms':>10} {'images/s':>12}  errors")
     for r in report["backends"] + report["server"]:
         clients = r.get("clients", "")
         timing = f"{r['p50_ms']:>10.3f} {r['p99_ms']:>10.3f} {r['images_per_s']:>12.1f}"
-        print(f"{r['backend']:<22} {r['batch']:>6} {clients:>7} {timing}")
+        print(f"{r['backend']:<22} {r['batch']:>6} {clients:>7} {timing}  {len(r.get('errors', []))}")
     for baseline in ("keras_predict", "keras_predict_on_batch"):
         for batch, ratio in report[f"onnxruntime_speedup_vs_{baseline}"].items():
             print(f"onnxruntime vs {baseline} at batch {batch}: {ratio:.1f}x")
@@ -229,7 +199,7 @@ def main(argv=None):
         generator, args.path = build_and_export(args, out)
         print(f"exported {args.path}; timing backends", file=sys.stderr)
         results = bench_backends(args, generator, args.path)
-        server = bench_server(args, generator.inputs[0].shape[1])
+        server = bench_server(args, generator)
     report = {
         "model": {
             "preset": args.preset,

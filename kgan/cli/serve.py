@@ -1,4 +1,4 @@
-"""`kgan serve`: TF Serving's REST API for an exported model."""
+"""`kgan serve`: TF Serving's REST and gRPC APIs and the KServe v2 protocol for an exported model."""
 
 import argparse
 
@@ -9,10 +9,15 @@ from kgan.cli import examples
 def add_parser(subparsers):
     p = subparsers.add_parser(
         "serve",
-        help="serve an export over TF Serving's REST API (onnxruntime)",
+        help="serve an export over TF Serving's REST and gRPC APIs and KServe v2 (onnxruntime)",
         description=(
-            "Serve an exported model over HTTP with TF Serving's REST API, so TF Serving "
-            "clients work unchanged: GET /v1/models/NAME[/versions/V][/metadata], POST "
+            "Serve an exported model with the protocols of TF Serving and Triton, so their clients "
+            "work unchanged. On --port (8501): TF Serving's REST API, the KServe v2 / Open "
+            "Inference Protocol over HTTP (/v2/health/live, /v2/models/NAME[/versions/V]"
+            "[/ready|/infer]) and Prometheus metrics (/metrics). On --grpc-port (8500): TF "
+            "Serving's PredictionService (Predict, GetModelMetadata) and ModelService "
+            "(GetModelStatus), and KServe v2's GRPCInferenceService (needs grpcio: "
+            "pip install 'kgan[grpc]'). REST: GET /v1/models/NAME[/versions/V|/labels/L][/metadata], POST "
             "/v1/models/NAME[/versions/V]:predict (row 'instances' or columnar 'inputs'; "
             "signatures serving_default and the model's task: generate, translate or upscale, "
             "plus sample for models that generate from noise). Image inputs take nested lists "
@@ -27,6 +32,9 @@ def add_parser(subparsers):
             "curl -d '{\"signature_name\": \"sample\", \"inputs\": {\"n\": 4, \"seed\": 0}}' "
             "localhost:8501/v1/models/digits:predict",
             "curl -o grid.png 'localhost:8501/v1/models/digits/grid.png?n=64&seed=1'",
+            "kgan serve saved_models/digits --version-labels stable=1,canary=2 --grpc-port 9000",
+            "curl localhost:8501/v2/models/digits                  # KServe v2 metadata",
+            "curl localhost:8501/metrics                           # Prometheus",
             "curl -d '{\"instances\": [{\"b64\": \"'$(base64 -w0 photo.png)'\"}], \"output_format\": \"png\"}' "
             "localhost:8501/v1/models/maps:predict",
         ),
@@ -35,6 +43,11 @@ def add_parser(subparsers):
     p.add_argument("path", metavar="PATH", help="saved_models/NAME, a version folder, or an .onnx file")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8501, help="port (default: 8501, TF Serving's REST port)")
+    p.add_argument("--grpc-port", type=int, default=None,
+                   help="gRPC port for TF Serving's and KServe v2's gRPC APIs (default: 8500, TF Serving's; 0: any)")
+    p.add_argument("--no-grpc", action="store_true", help="serve REST and KServe v2 HTTP only")
+    p.add_argument("--version-labels", default=None,
+                   help="TF Serving version labels, e.g. 'stable=1,canary=2' (requests may name a label)")
     p.add_argument("--name", default=None, help="served model name (default: the model folder's name)")
     p.add_argument("--versions", default=None, help="versions to serve, e.g. '1,3' (default: all)")
     p.add_argument("--backend", choices=("onnx", "saved_model"), default="onnx", help="inference backend (default: onnx)")
@@ -56,18 +69,51 @@ def run(args):
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     limits = _limits(args, serving)
+    labels = _labels(args.version_labels)
     try:
-        model = serving.load_model(args.path, args.name, _versions(args.versions), args.backend, **_load_options(args))
+        model = serving.load_model(
+            args.path, args.name, _versions(args.versions), args.backend, labels, **_load_options(args)
+        )
     except (FileNotFoundError, ValueError) as e:
         raise CLIError(str(e)) from e
+    app = serving.create_app(model, limits)
+    grpc_server = _grpc_server(args, serving, app)
     try:
         sock = serving.bind(args.host, args.port)
     except OSError as e:
         raise CLIError(f"cannot listen on {args.host}:{args.port}: {e}") from e
     versions = ", ".join(str(v) for v in model.versions)
     logging.getLogger("kgan.serving").info("model %s, versions %s, backend %s", model.name, versions, args.backend)
-    serving.serve(serving.create_app(model, limits), sock)
+    serving.serve(app, sock, grpc_server=grpc_server)
     return 0
+
+
+def _grpc_server(args, serving, app):
+    """The gRPC server on --grpc-port; None with --no-grpc, or by default when grpcio is missing."""
+    import logging
+
+    if args.no_grpc:
+        return None
+    port = 8500 if args.grpc_port is None else args.grpc_port
+    try:
+        return serving.create_grpc_server(app, args.host, port)
+    except ImportError as e:
+        if args.grpc_port is not None:
+            raise CLIError(f"--grpc-port: {e}") from e
+        logging.getLogger("kgan.serving").warning("gRPC off (REST and KServe v2 HTTP only): %s", e)
+        return None
+    except OSError as e:
+        raise CLIError(f"cannot listen on {args.host}:{port} for gRPC: {e}") from e
+
+
+def _labels(text):
+    if not text:
+        return None
+    try:
+        pairs = [item.split("=") for item in text.split(",")]
+        return {label.strip(): int(version) for label, version in pairs}
+    except ValueError:
+        raise CLIError(f"--version-labels expects labels like 'stable=1,canary=2'. Received: {text!r}") from None
 
 
 def _limits(args, serving):

@@ -6,8 +6,12 @@
 | `GET  /v1/models/NAME[/versions/V]/metadata`    | signature defs                  |
 | `POST /v1/models/NAME[/versions/V]:predict`     | `predictions` / `outputs`       |
 | `GET  /v1/models/NAME[/versions/V]/grid.png`    | a PNG grid (`n`, `seed`, `labels`, `rows`, `scale`) |
+| `GET  /v2/...`, `POST /v2/models/NAME/infer`    | the KServe v2 protocol (`kgan.serving.v2_http`) |
+| `GET  /metrics`                                 | Prometheus metrics (`kgan.serving.metrics`) |
 
-The grid is for models of task "generate"; other models answer it with a 404.
+`/v1/models/NAME/labels/LABEL` stands for the version of a label, as in TF
+Serving (`ServedModel(labels=...)`). The grid is for models of task
+"generate"; other models answer it with a 404.
 
 Errors are `{"error": message}`: 400 for a bad request, 404 for an unknown
 model, version or route, 405 for a wrong method, 413 for a body or batch over
@@ -17,7 +21,6 @@ the limits, 503 when too many requests are waiting, 500 for a failure inside.
 import functools
 import logging
 
-import anyio
 from fastapi import FastAPI
 from fastapi import Request
 from fastapi import Response
@@ -25,7 +28,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from kgan.serving import grid
+from kgan.serving import metrics as metrics_lib
 from kgan.serving import rest
+from kgan.serving import v2_http
+from kgan.serving.handling import bad_request as _bad_request
+from kgan.serving.handling import infer as _infer
+from kgan.serving.handling import parse_version as _version
+from kgan.serving.handling import read_body as _read_body
 from kgan.serving.limits import Limits
 from kgan.serving.limits import Pending
 from kgan.serving.repository import ServingError
@@ -40,51 +49,62 @@ def create_app(model, limits=None):
     app = FastAPI(title=f"kgan serve: {model.name}", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.model, app.state.limits = model, limits
     app.state.pending = Pending(limits)
+    app.state.metrics = metrics_lib.Metrics(model.name, app.state.pending)
+    named = {_status: ("tfserving_rest", "status"), _metadata: ("tfserving_rest", "metadata"),
+             _predict: ("tfserving_rest", "predict"), _grid: ("tfserving_rest", "grid")}
+    app.add_middleware(metrics_lib.HttpMetrics, metrics=app.state.metrics, routes=named)
     app.add_middleware(RequestLog, logger=logger)
     app.add_exception_handler(ServingError, _serving_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for prefix in ("/v1/models/{name}", "/v1/models/{name}/versions/{version}"):
+    for prefix in ("/v1/models/{name}", "/v1/models/{name}/versions/{version}", "/v1/models/{name}/labels/{label}"):
         app.add_api_route(prefix, _status, methods=["GET"])
         app.add_api_route(prefix + "/metadata", _metadata, methods=["GET"])
         app.add_api_route(prefix + ":predict", _predict, methods=["POST"])
         app.add_api_route(prefix + "/grid.png", _grid, methods=["GET"])
+    named.update(v2_http.add_routes(app))
+    for path in ("/metrics", "/monitoring/prometheus/metrics"):  # the second is TF Serving's path
+        app.add_api_route(path, _metrics, methods=["GET"])
     return app
 
 
 async def _status(request: Request):
-    name, version = _route(request)
+    name, version, label = _route(request)
     model = request.app.state.model
-    number, _ = model.get(name, _version(version))
-    versions = [number] if version is not None else list(model.versions)
+    number, _ = model.get(name, _version(version), label)
+    metrics_lib.record_version(request, number)
+    versions = [number] if version is not None or label is not None else list(model.versions)
     return _json(rest.status_response(versions))
 
 
 async def _metadata(request: Request):
-    name, version = _route(request)
-    number, exported = request.app.state.model.get(name, _version(version))
+    name, version, label = _route(request)
+    number, exported = request.app.state.model.get(name, _version(version), label)
+    metrics_lib.record_version(request, number)
     return _json(rest.metadata_response(name, number, exported.spec))
 
 
 async def _predict(request: Request):
-    name, version = _route(request)
+    name, version, label = _route(request)
     state = request.app.state
-    _, exported = state.model.get(name, _version(version))
+    number, exported = state.model.get(name, _version(version), label)
+    metrics_lib.record_version(request, number)
     raw = await _read_body(request, state.limits.max_body_bytes)
     spec = exported.spec
 
     def answer():  # in a worker thread: decoding, inference and encoding keep the event loop free
         predict = rest.parse_predict(rest.parse_json(raw), spec)
         state.limits.check_batch(rest.batch_size_of(predict, spec))
-        return rest.dumps(rest.predict_response(rest.run_predict(exported, predict), predict, spec))
+        return rest.dumps(rest.predict_response(rest.run_predict(exported, predict, state.limits), predict, spec))
 
     return Response(await _infer(state, answer), media_type="application/json")
 
 
 async def _grid(request: Request):
-    name, version = _route(request)
+    name, version, label = _route(request)
     state = request.app.state
-    _, generator = state.model.get(name, _version(version))
+    number, generator = state.model.get(name, _version(version), label)
+    metrics_lib.record_version(request, number)
     if generator.task != "generate":
         raise ServingError(
             404, f"Expected a model of task 'generate' for grid.png. Received: {name} of task {generator.task!r}"
@@ -95,51 +115,14 @@ async def _grid(request: Request):
     return Response(png, media_type="image/png")
 
 
-async def _infer(state, fn):
-    """Runs `fn` in a worker thread, within the concurrency and queue limits."""
-    with state.pending.slot():
-        try:
-            return await anyio.to_thread.run_sync(_bad_request, fn, limiter=state.pending.limiter)
-        except ServingError:
-            raise
-        except Exception as e:  # never let a model failure take the server down
-            logger.exception("inference failed")
-            raise ServingError(500, f"Inference failed: {type(e).__name__}: {e}") from None
-
-
-def _bad_request(fn, *args):
-    """Calls `fn`; a `ValueError` (invalid input) becomes a 400."""
-    try:
-        return fn(*args)
-    except ValueError as e:
-        raise ServingError(400, str(e)) from None
-
-
-async def _read_body(request, limit):
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise ServingError(413, f"Expected a request body of at most {limit} bytes. Received: {length} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ServingError(413, f"Expected a request body of at most {limit} bytes. Received: more")
-        chunks.append(chunk)
-    return b"".join(chunks)
+async def _metrics(request: Request):
+    return Response(request.app.state.metrics.exposition(), media_type=metrics_lib.CONTENT_TYPE)
 
 
 def _route(request):
     # Read from the path only: a handler argument `version` would also bind ?version=.
     params = request.path_params
-    return params["name"], params.get("version")
-
-
-def _version(text):
-    if text is None:
-        return None
-    if not text.isdigit():
-        raise ServingError(400, f"Expected an integer model version. Received: version={text!r}")
-    return int(text)
+    return params["name"], params.get("version"), params.get("label")
 
 
 def _json(body, status=200):

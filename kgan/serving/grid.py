@@ -3,7 +3,8 @@
 Query parameters: `n` (default 16), `seed` (default 0), `labels` (`3` or
 `0,1,2`, cycled to n; default: the classes in turn), `rows`, `scale` (integer
 upscaling, default to about 64 px per tile). The images are those of
-`GAN.generate(n, labels, seed)` and `kgan.inference` `generate(n, seed, labels)`.
+`GAN.generate(n, labels, seed)` and `kgan.inference` `generate(n, seed, labels)`;
+volumes (a voxel GAN's) are shown as shaded renders (`kgan.rendering`).
 """
 
 import io
@@ -30,17 +31,27 @@ def parse_query(params, generator):
         "seed": _int(params, "seed", 0),
         "labels": labels,
         "rows": _int(params, "rows", None, minimum=1),
-        "scale": min(_int(params, "scale", max(1, 64 // generator.image_shape[0]), minimum=1), MAX_SCALE),
+        "scale": min(_int(params, "scale", _default_scale(generator), minimum=1), MAX_SCALE),
     }
 
 
 def render(generator, query):
     """Generates the grid and returns it as PNG bytes."""
     samples = generator.generate(query["n"], seed=query["seed"], labels=query["labels"])
+    if samples.ndim == 5:  # volumes: shaded renders of their surfaces
+        from kgan import rendering
+
+        samples = rendering.render_volumes(samples, value_range=generator.spec.output.value_range or (0.0, 1.0))
     grid = images.make_grid(samples, rows=query["rows"], scale=query["scale"])
     buffer = io.BytesIO()
     Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def _default_scale(generator):
+    # Tiles of about 64 px; volumes are rendered at 64 px already.
+    shape = generator.image_shape
+    return 1 if len(shape) == 4 else max(1, 64 // shape[0])
 
 
 def _int(params, name, default, minimum=None):

@@ -22,9 +22,12 @@ class ServedModel:
         name: the name clients use in `/v1/models/NAME`.
         versions: `{version number: ExportedModel}`; all must take and return
             the same named tensors (the inputs and outputs of their specs).
+        labels: `{label: version number}`, TF Serving's version labels
+            (`"stable"`, `"canary"`): a request may name a label instead of a
+            version. Each must point to a served version, as in TF Serving.
     """
 
-    def __init__(self, name, versions):
+    def __init__(self, name, versions, labels=None):
         if not versions:
             raise ValueError(f"Expected at least one version to serve. Received: versions={versions!r}")
         described = {(m.spec.inputs, m.spec.outputs) for m in versions.values()}
@@ -35,13 +38,24 @@ class ServedModel:
             )
         self.name = name
         self.versions = dict(sorted(versions.items()))
+        self.labels = _check_labels(dict(labels or {}), self.versions, name)
 
     @property
     def latest(self):
         return max(self.versions)
 
-    def get(self, name, version=None):
-        """Returns `(version, model)`; raises a 404 `ServingError` if not served."""
+    def get(self, name, version=None, label=None):
+        """Returns `(version, model)`; raises a 404 `ServingError` if not served.
+
+        A `label` (TF Serving's version label) stands for its version; an
+        unknown one is a 400, as TF Serving answers it.
+        """
+        if label is not None:
+            if version is not None:
+                raise ServingError(400, f"Expected a version or a version label. Received: both ({version}, {label!r})")
+            if label not in self.labels or name != self.name:
+                raise ServingError(400, f"Unrecognized servable version label: {label}")
+            version = self.labels[label]
         if version is None:
             if name == self.name:
                 return self.latest, self.versions[self.latest]
@@ -51,7 +65,19 @@ class ServedModel:
         raise ServingError(404, f"Servable not found for request: Specific({name}, {version})")
 
 
-def load_model(path, name=None, versions=None, backend="onnx", **load_kwargs):
+def _check_labels(labels, versions, name):
+    for label, version in labels.items():
+        if not isinstance(label, str) or not label or label.isdigit():
+            raise ValueError(f"Expected version labels to be non-numeric names like 'stable'. Received: {label!r}")
+        if version not in versions:
+            raise ValueError(
+                f"Expected each version label to point to a served version of {name} {sorted(versions)}. "
+                f"Received: {label}={version}"
+            )
+    return labels
+
+
+def load_model(path, name=None, versions=None, backend="onnx", labels=None, **load_kwargs):
     """Loads an export for serving.
 
     Args:
@@ -60,6 +86,7 @@ def load_model(path, name=None, versions=None, backend="onnx", **load_kwargs):
         name: the served name; defaults to the model folder's name.
         versions: version numbers to load from a model folder; None for all.
         backend: `"onnx"` (onnxruntime) or `"saved_model"` (TensorFlow).
+        labels: `{label: version}`, TF Serving's version labels (see `ServedModel`).
         **load_kwargs: passed to `kgan.inference.load` (providers, batch_size, ...).
     """
     path = os.path.abspath(os.fspath(path))
@@ -76,7 +103,7 @@ def load_model(path, name=None, versions=None, backend="onnx", **load_kwargs):
         loaded = {v: inference.load(p, **load_kwargs) for v, p in found.items()}
     else:
         loaded = {v: inference.load(p, backend=backend, **load_kwargs) for v, p in found.items()}
-    return ServedModel(name or _default_name(path), loaded)
+    return ServedModel(name or _default_name(path), loaded, labels)
 
 
 def _find_versions(path):

@@ -24,16 +24,23 @@ Images, as inputs and outputs:
 {"instances": [{"b64": "iVBORw0KGgo..."}], "output_format": "png"}
 -> {"predictions": [{"b64": "iVBORw0KGgo..."}]}
 ```
+
+Volumes (a voxel GAN's occupancy grids): `"output_format": "obj"` or `"ply"`
+answers each shape as its mesh file (marching cubes, `kgan.meshes`),
+base64-encoded the same way; `"json"` gives the grids as nested lists.
 """
 
 import dataclasses
 import json
 
+import numpy as np
+
 from kgan.inference import inputs as checks
 from kgan.serving import b64
 from kgan.serving.repository import ServingError
 
-OUTPUT_FORMATS = ("json", "png")
+OUTPUT_FORMATS = ("json", "png", "obj", "ply")
+MESH_FORMATS = ("obj", "ply")
 _FORMATS = {"instances": "row", "inputs": "columnar"}
 _DTYPES = {"float32": "DT_FLOAT", "int32": "DT_INT32", "int64": "DT_INT64"}
 _SAMPLE_ARGS = {"n": ("DT_INT32", []), "seed": ("DT_INT64", [])}
@@ -94,6 +101,12 @@ def _output_format(body, spec):
             "Expected output_format 'json' for a model whose output is not a 2-D image with 1 or 3 "
             f"channels. Received: output_format='png' for output of shape {spec.output.shape}",
         )
+    if output_format in MESH_FORMATS and not b64.can_mesh(spec.output):
+        raise ServingError(
+            400,
+            "Expected output_format 'json' or 'png' for a model whose output is not a volume (x, y, z, 1). "
+            f"Received: output_format={output_format!r} for output of shape {spec.output.shape}",
+        )
     return output_format
 
 
@@ -144,13 +157,46 @@ def batch_size_of(request, spec):
     return len(value) if isinstance(value, list) else 0
 
 
-def run_predict(model, request):
-    """Runs a request on an `ExportedModel`; invalid values raise `ValueError` (a 400)."""
+def run_predict(model, request, limits=None):
+    """Runs a request on an `ExportedModel`; invalid values raise `ValueError` (a 400).
+
+    With `limits` (a `kgan.serving.Limits`), a model with image inputs whose
+    output would exceed `limits.max_output_pixels` gets a 413 before it runs.
+    """
     values, spec = request.values, model.spec
     if request.signature == "sample":
         labels = values.get(spec.label.name) if spec.label is not None else None
         return model.sample(checks.check_count(values["n"]), values["seed"], labels)
-    return model.run({t.name: _decode(values[t.name], t) for t in spec.inputs})
+    feeds = {t.name: _decode(values[t.name], t) for t in spec.inputs}
+    if limits is not None:
+        limits.check_output_pixels(output_pixels(feeds, spec))
+    return model.run(feeds)
+
+
+def output_pixels(feeds, spec):
+    """Examples x height x width of the output a request asks for (0 when the inputs do not tell)."""
+    image = spec.input("image")
+    if image is None:
+        return 0
+    shape = _leading_shape(feeds[image.name])
+    if len(shape) != 1 + len(image.shape):
+        return 0  # `model.run` refuses it with the expected shape
+    scale = spec.scale or 1
+    spatial = [d if d is not None else shape[1 + i] * scale for i, d in enumerate(spec.output.shape[:-1])]
+    return int(np.prod([shape[0], *spatial]))
+
+
+def _leading_shape(value):
+    # The shape along the first entries of nested lists (cheap; `model.run` checks the rest).
+    if isinstance(value, np.ndarray):
+        return value.shape
+    shape = []
+    while isinstance(value, list):
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return tuple(shape)
 
 
 def _decode(value, tensor):
@@ -161,6 +207,8 @@ def predict_response(images, request, spec):
     key = "predictions" if request.format == "row" else "outputs"
     if request.output_format == "png":
         return {key: b64.encode_png(images, spec.output.value_range)}
+    if request.output_format in MESH_FORMATS:
+        return {key: b64.encode_meshes(images, spec.output.value_range or (0.0, 1.0), request.output_format)}
     return {key: images}
 
 

@@ -65,3 +65,49 @@ def maps(exports):
     with serving.running(serving.create_app(serving.load_model(exports / "maps"))) as url:
         with httpx.Client(base_url=url, timeout=30) as client:
             yield client
+
+
+class Servers:
+    """A live app on loopback: REST + KServe v2 HTTP at `url`, gRPC at `address` ("127.0.0.1:PORT")."""
+
+    def __init__(self, app, url, address):
+        self.app, self.url, self.address = app, url, address
+
+    @property
+    def host_port(self):
+        return self.url.removeprefix("http://")  # what tritonclient.http takes
+
+
+@pytest.fixture(scope="session")
+def digits_servers(exports):
+    """`digits` (versions 1, 2; label stable=1) over every protocol, with small limits to test them."""
+    model = serving.load_model(exports / "digits", labels={"stable": 1})
+    app = serving.create_app(model, serving.Limits(max_body_bytes=64 * 1024, max_batch=32))
+    with serving.running(app) as url, serving.running_grpc(app) as address:
+        yield Servers(app, url, address)
+
+
+@pytest.fixture(scope="session")
+def maps_servers(exports):
+    """The image-to-image `maps` over every protocol."""
+    app = serving.create_app(serving.load_model(exports / "maps"))
+    with serving.running(app) as url, serving.running_grpc(app) as address:
+        yield Servers(app, url, address)
+
+
+def tf_serving_apis():
+    """TF Serving's official client modules (`tensorflow-serving-api`), or a failure saying how to install them."""
+    try:
+        from tensorflow_serving.apis import get_model_metadata_pb2
+        from tensorflow_serving.apis import get_model_status_pb2
+        from tensorflow_serving.apis import model_service_pb2_grpc
+        from tensorflow_serving.apis import predict_pb2
+        from tensorflow_serving.apis import prediction_service_pb2_grpc
+    except ImportError as e:
+        pytest.fail(
+            "The TF Serving gRPC tests use the official stubs: pip install 'tensorflow-serving-api>=2.21,<2.22' "
+            f"(in the test extra). Received: {e}"
+        )
+    return (
+        predict_pb2, prediction_service_pb2_grpc, get_model_metadata_pb2, get_model_status_pb2, model_service_pb2_grpc
+    )

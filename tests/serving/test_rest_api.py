@@ -95,8 +95,8 @@ def test_concurrent_requests_each_get_their_own_answer(digits, exports):
         body = {"signature_name": "sample", "inputs": {"n": 2, "seed": seed, "labels": [seed % 3] * 2}}
         return seed, np.array(digits.post("/v1/models/digits:predict", json=body).json()["outputs"])
 
-    with ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(ask, range(16)))
+    with ThreadPoolExecutor(32) as pool:
+        answers = list(pool.map(ask, range(32)))
     for seed, images in answers:
         np.testing.assert_allclose(images, runner.sample(2, seed=seed, labels=seed % 3), atol=1e-6)
 

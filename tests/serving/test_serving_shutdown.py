@@ -47,15 +47,46 @@ def _finish(process, lines, seen, timeout=30):
 
 def test_cli_serves_and_stops_on_sigterm(exports):
     process, url, lines, seen = _start(
-        [sys.executable, "-m", "kgan", "serve", str(exports / "digits"), "--port", "0", "--versions", "2"]
+        [sys.executable, "-m", "kgan", "serve", str(exports / "digits"), "--port", "0", "--versions", "2",
+         "--grpc-port", "0", "--version-labels", "stable=2"]
     )
     try:
         status = httpx.get(f"{url}/v1/models/digits", timeout=10).json()
         assert [s["version"] for s in status["model_version_status"]] == ["2"]
+        stable = httpx.get(f"{url}/v1/models/digits/labels/stable/metadata", timeout=10).json()
+        assert stable["model_spec"]["version"] == "2"
+        address = re.search(r"gRPC \(TF Serving, KServe v2\) at (\S+)", "".join(seen)).group(1)
+        import tritonclient.grpc as grpcclient
+
+        client = grpcclient.InferenceServerClient(address)
+        assert client.is_model_ready("digits", "2") and not client.is_model_ready("digits", "1")
+        client.close()
     finally:
         process.send_signal(signal.SIGTERM)
     log = _finish(process, lines, seen)
     assert "GET /v1/models/digits 200" in log and "stopped by SIGTERM" in log
+    assert "gRPC /inference.GRPCInferenceService/ModelReady OK" in log
+
+
+NO_GRPC = """
+import sys
+sys.modules["grpc"] = None  # as if grpcio were not installed
+from kgan.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_cli_serves_rest_without_grpcio(exports):
+    args = [sys.executable, "-c", NO_GRPC, "serve", str(exports / "noise"), "--port", "0"]
+    asked = subprocess.run(args + ["--grpc-port", "0"], capture_output=True, text=True, timeout=STARTUP_TIMEOUT)
+    assert asked.returncode == 2 and 'pip install "kgan[grpc]"' in asked.stderr
+    process, url, lines, seen = _start(args)
+    try:
+        assert httpx.get(f"{url}/v2/health/ready", timeout=10).json() == {"ready": True}
+    finally:
+        process.send_signal(signal.SIGTERM)
+    log = _finish(process, lines, seen)
+    assert "gRPC off (REST and KServe v2 HTTP only)" in log
 
 
 SLOW_SERVER = """
@@ -94,3 +125,5 @@ def test_cli_errors_exit_2(tmp_path, capsys):
     assert "Expected an exported model" in capsys.readouterr().err
     assert main(["serve", str(tmp_path), "--versions", "one"]) == 2
     assert main(["serve", str(tmp_path), "--max-batch", "0"]) == 2
+    assert main(["serve", str(tmp_path), "--version-labels", "stable"]) == 2
+    assert "--version-labels expects labels like 'stable=1,canary=2'" in capsys.readouterr().err
