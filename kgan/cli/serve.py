@@ -23,7 +23,9 @@ def add_parser(subparsers):
             "plus sample for models that generate from noise). Image inputs take nested lists "
             "or {\"b64\": base64 PNG/JPEG} objects; \"output_format\": \"png\" answers PNGs "
             "the same way. GET /v1/models/NAME/grid.png?n=16&seed=0 gives a PNG grid of a "
-            "generator. onnxruntime runs the model unless --backend saved_model. Stops cleanly "
+            "generator. GET / (or /ui) in a browser: a page to sample, interpolate, translate or "
+            "upscale with the model (self-contained, works offline). "
+            "onnxruntime runs the model unless --backend saved_model. Stops cleanly "
             "on Ctrl+C or SIGTERM."
         ),
         epilog=examples(

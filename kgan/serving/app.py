@@ -8,6 +8,7 @@
 | `GET  /v1/models/NAME[/versions/V]/grid.png`    | a PNG grid (`n`, `seed`, `labels`, `rows`, `scale`) |
 | `GET  /v2/...`, `POST /v2/models/NAME/infer`    | the KServe v2 protocol (`kgan.serving.v2_http`) |
 | `GET  /metrics`                                 | Prometheus metrics (`kgan.serving.metrics`) |
+| `GET  /`, `/ui`, `/ui/models`                   | the page and its list of models (`kgan.serving.ui`) |
 
 `/v1/models/NAME/labels/LABEL` stands for the version of a label, as in TF
 Serving (`ServedModel(labels=...)`). The grid is for models of task
@@ -30,6 +31,7 @@ from starlette.exceptions import HTTPException
 from kgan.serving import grid
 from kgan.serving import metrics as metrics_lib
 from kgan.serving import rest
+from kgan.serving import ui
 from kgan.serving import v2_http
 from kgan.serving.handling import bad_request as _bad_request
 from kgan.serving.handling import infer as _infer
@@ -65,6 +67,7 @@ def create_app(model, limits=None):
     named.update(v2_http.add_routes(app))
     for path in ("/metrics", "/monitoring/prometheus/metrics"):  # the second is TF Serving's path
         app.add_api_route(path, _metrics, methods=["GET"])
+    ui.add_routes(app)
     return app
 
 
