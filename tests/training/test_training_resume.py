@@ -60,7 +60,8 @@ def read_history(run_dir):
 def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_dir=None, num_examples=128, atol=0.0):
     """Trains `config` uninterrupted in full_dir, and interrupted after epoch 2
     then resumed in cut_dir (found at `resume_dir` when the cwd changed).
-    The states must be equal bit for bit unless `atol` is given."""
+    The states must be equal bit for bit; with `atol`, float weights within it
+    (RNG states and step counts stay exact)."""
     full, _ = training.train(dataclasses.replace(config, run_dir=full_dir), verbose=0)
 
     with pytest.raises(KeyboardInterrupt):
@@ -84,7 +85,8 @@ def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_d
     for optimizer in (resumed.g_optimizer, resumed.d_optimizer, full.g_optimizer, full.d_optimizer):
         assert int(optimizer.iterations.numpy()) == EPOCHS * steps
     for key in expected:
-        np.testing.assert_allclose(actual[key], expected[key], rtol=0, atol=atol, err_msg=key)
+        exact = not np.issubdtype(expected[key].dtype, np.floating)
+        np.testing.assert_allclose(actual[key], expected[key], rtol=0, atol=0 if exact else atol, err_msg=key)
 
     history = read_history(resume_dir)
     assert [row["epoch"] for row in history] == ["0", "1", "2", "3"]
@@ -144,11 +146,12 @@ def test_resume_mlp_with_dropout_from_another_directory(tmp_path, monkeypatch, d
             super().on_epoch_end(epoch, logs)
 
     # Bit-for-bit equality held here on an idle machine, but under CPU load 4 of 8 runs of this MLP
-    # differed by up to 1.5e-7 (also with TF_ENABLE_ONEDNN_OPTS=0; the conv tests above stay exact).
-    # A dropout mask or noise not restored moves the weights by orders of magnitude more than 1e-5.
+    # differed (1.5e-7, and once 3e-5 after Adam amplified it; also with TF_ENABLE_ONEDNN_OPTS=0; the
+    # conv tests above stay exact). What this test is for is exact still: the dropout layers' and the
+    # noise's seed-generator states ("rng/*", integers) must equal the uninterrupted run's.
     resumed = assert_resume_reproduces(
         config, str(tmp_path / "full"), "cut", ChdirThenInterrupt(STOP_AFTER), resume_dir=str(tmp_path / "cut"),
-        atol=1e-5,
+        atol=1e-3,
     )
     assert runs.read_config(str(tmp_path / "cut"))["run_dir"] == "cut"  # relative to tmp_path, not to the cwd
     assert os.listdir(elsewhere) == []  # nothing written relative to the new cwd
