@@ -18,6 +18,7 @@ Examples:
 
     python tools/augment_benchmark.py                       # digits, 3 seeds
     python tools/augment_benchmark.py --labels-per-class 10 --seeds 0 --gan-steps 300
+    python tools/augment_benchmark.py --image-size 16 --gan-flags "--augment diffaugment"
     python tools/augment_benchmark.py --dataset /work/shared/data/mnist.npz \\
         --labels-per-class 10 100 --gan-steps 2000 --json mnist.json
 """
@@ -63,6 +64,11 @@ def parse_args(argv=None):
     gan.add_argument("--gan-steps", type=int, default=3000, help="GAN training steps per subset")
     gan.add_argument("--gan-batch-size", type=int, default=32)
     gan.add_argument("--ema-decay", type=float, default=0.999)
+    gan.add_argument(
+        "--gan-flags", default=None,
+        help="build the GAN as `kgan train FLAGS` does (e.g. \"--augment diffaugment\"; its batch size and EMA), "
+        "instead of --gan-preset/--gan-loss/--gan-batch-size/--ema-decay",
+    )
     clf = parser.add_argument_group("classifier")
     clf.add_argument("--clf-steps", type=int, default=800, help="classifier training steps (every variant)")
     clf.add_argument("--clf-batch-size", type=int, default=64)
@@ -148,6 +154,8 @@ def accuracy(model, data):
 
 
 def train_gan(x, y, data, args, seed):
+    if args.gan_flags is not None:
+        return train_recipe_gan(x, y, args, seed)
     keras.utils.set_random_seed(seed)
     g, d = kgan.models.build(
         args.gan_preset, image_size=x.shape[1], channels=x.shape[3], num_classes=data["num_classes"]
@@ -158,6 +166,21 @@ def train_gan(x, y, data, args, seed):
     )
     gan.compile()
     gan.fit(real_stream(x, y, args.gan_batch_size, seed), steps_per_epoch=args.gan_steps, epochs=1, verbose=0)
+    return gan
+
+
+def train_recipe_gan(x, y, args, seed):
+    """The GAN `kgan train --dataset DATA --image-size S --seed SEED FLAGS` builds, trained on the subset."""
+    import shlex
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_quality import kgan_config
+    from kgan.training import run
+
+    flags = ["--dataset", args.dataset, "--image-size", str(x.shape[1]), "--seed", str(seed), *shlex.split(args.gan_flags)]
+    config = kgan_config(flags)
+    gan = run.build(config)
+    gan.fit(real_stream(x, y, config.batch_size, seed), steps_per_epoch=args.gan_steps, epochs=1, verbose=0)
     return gan
 
 

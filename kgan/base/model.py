@@ -337,22 +337,22 @@ class AdversarialModel(keras.Model):
             return
         signs = tf.reduce_sum(tf.sign(tf.cast(real_logits, tf.float32)))
         count = tf.cast(tf.size(real_logits), tf.float32)
-        context = tf.distribute.get_replica_context()
-        if context is not None and context.num_replicas_in_sync > 1:
-            signs, count = context.all_reduce("sum", [signs, count])
+        # No sum over replicas: under MirroredStrategy these only-first-replica variables take the first
+        # replica's signs, an unbiased estimate of the same mean; an all-reduce here is a collective whose
+        # order against the gradients' collectives differs between replicas (a shape-mismatch abort).
         self.ada_signs.assign_add(signs)
         self.ada_count.assign_add(count)
         step = self.optimizer_for(self.discriminator_names[0]).iterations
         images = tf.cast(batch_images * noise.num_replicas(), tf.float32)
 
-        def update():
-            mean = self.ada_signs / tf.maximum(self.ada_count, 1.0)
-            self.ada_p.assign(tf.clip_by_value(self.ada_p + self.augmentation.adjustment(mean, images), 0.0, 1.0))
-            self.ada_signs.assign(0.0)
-            self.ada_count.assign(0.0)
-            return tf.constant(True)
-
-        tf.cond(tf.equal(step % self.augmentation.interval, 0), update, lambda: tf.constant(False))
+        # Selected with tf.where rather than assigned in a tf.cond branch: under MirroredStrategy these
+        # only-first-replica variables are assigned through a merge_call, which a cond branch cannot hold.
+        due = tf.equal(step % self.augmentation.interval, 0)
+        mean = self.ada_signs / tf.maximum(self.ada_count, 1.0)
+        moved = tf.clip_by_value(self.ada_p + self.augmentation.adjustment(mean, images), 0.0, 1.0)
+        self.ada_p.assign(tf.where(due, moved, self.ada_p))
+        self.ada_signs.assign(tf.where(due, 0.0, self.ada_signs))
+        self.ada_count.assign(tf.where(due, 0.0, self.ada_count))
         self.track("ada_p", self.ada_p)
 
     def penalty_metric_names(self):
