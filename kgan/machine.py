@@ -18,7 +18,6 @@ def describe():
 
     from kgan import compilation
     from kgan.inference import providers
-    from kgan.training import distributed
 
     gpus = [device.name for device in tf.config.list_physical_devices("GPU")]
     offered = providers.available()
@@ -38,7 +37,7 @@ def describe():
             "usable": {name: providers.unusable_reason(name) or "yes" for name in offered},
             "chosen": providers.select()[0],
         },
-        "tf_config": _cluster(distributed),
+        "tf_config": _cluster(),
     }
 
 
@@ -66,8 +65,20 @@ def _cpu():
     return {"model": model, "cores": os.cpu_count(), "features": [f for f in CPU_FEATURES if f in flags]}
 
 
-def _cluster(distributed):
+def cluster_size():
+    """The number of workers `TF_CONFIG` declares (1 without it)."""
+    text = os.environ.get("TF_CONFIG")
+    if not text:
+        return 1
+    try:
+        cluster = json.loads(text).get("cluster", {})
+    except json.JSONDecodeError as e:
+        raise ValueError(f"Expected TF_CONFIG to hold JSON. Received: {text[:80]!r} ({e})") from None
+    return sum(len(cluster.get(kind, [])) for kind in ("chief", "worker"))
+
+
+def _cluster():
     text = os.environ.get("TF_CONFIG")
     if not text:
         return None
-    return {"workers": distributed.cluster_size(), "task": json.loads(text).get("task")}
+    return {"workers": cluster_size(), "task": json.loads(text).get("task")}

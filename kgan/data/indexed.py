@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
+from kgan.data import order
+
 
 @dataclasses.dataclass(frozen=True)
 class Indexed:
@@ -38,9 +40,7 @@ class Indexed:
 
     def epoch_batches(self, seed, epoch, batch_size, shuffle=True):
         """Epoch `epoch`: the permutation keyed by `(seed, epoch)` (or the stored order), in batches."""
-        from kgan.data import stream  # stream builds on this module
-
-        return self.batches(stream.order_of(self.num_examples, seed, epoch, shuffle), batch_size)
+        return self.batches(order.order_of(self.num_examples, seed, epoch, shuffle), batch_size)
 
     def fetch_batch(self, indices):
         """One batch for a vector of indices (inside tf.data)."""

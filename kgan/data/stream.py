@@ -22,6 +22,8 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.data import indexed as indexed_lib
+from kgan.data.order import epoch_order  # noqa: F401 (kgan.data.stream.epoch_order)
+from kgan.data.order import order_of  # noqa: F401
 
 
 def random_seed():
@@ -37,12 +39,6 @@ def steps_per_epoch(num_examples, batch_size):
             f"Expected `batch_size` <= the number of examples ({num_examples}). Received: batch_size={batch_size}"
         )
     return steps
-
-
-def epoch_order(num_examples, seed, epoch):
-    """The order of epoch `epoch`: a permutation of `range(num_examples)` keyed by `(seed, epoch)`."""
-    key = tf.stack([tf.cast(seed, tf.int64), tf.cast(epoch, tf.int64)])
-    return tf.argsort(tf.random.stateless_uniform([num_examples], seed=key))
 
 
 def epoch_keyed(examples, batch_size, seed=None, initial_epoch=0, shuffle=True):
@@ -110,10 +106,3 @@ class EpochSync(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_variable.assign(epoch - 1)
-
-
-def order_of(num_examples, seed, epoch, shuffle=True):
-    """The int64 order of epoch `epoch`: keyed by `(seed, epoch)`, or the stored order."""
-    if not shuffle:
-        return tf.range(num_examples, dtype=tf.int64)
-    return tf.cast(epoch_order(num_examples, seed, epoch), tf.int64)

@@ -19,7 +19,6 @@ are started again (the semantics of `keras.callbacks.BackupAndRestore`); the
 checkpoint folder must be on storage every worker sees.
 """
 
-import json
 import os
 import shutil
 import tempfile
@@ -28,21 +27,10 @@ import keras
 import tensorflow as tf
 
 from kgan.data import indexed
-from kgan.data import stream
+from kgan.data import order
+from kgan.machine import cluster_size
 
 from kgan.training.config import STRATEGIES
-
-
-def cluster_size():
-    """The number of workers `TF_CONFIG` declares (1 without it)."""
-    text = os.environ.get("TF_CONFIG")
-    if not text:
-        return 1
-    try:
-        cluster = json.loads(text).get("cluster", {})
-    except json.JSONDecodeError as e:
-        raise ValueError(f"Expected TF_CONFIG to hold JSON. Received: {text[:80]!r} ({e})") from None
-    return sum(len(cluster.get(kind, [])) for kind in ("chief", "worker"))
 
 
 def resolve_strategy(name):
@@ -109,8 +97,8 @@ def global_batches(examples, global_batch_size, seed, epoch, strategy):
             # No random access: every worker reads the epoch and keeps its replicas' slices.
             batches = source.epoch_batches(seed, epoch, global_batch_size)
             return batches.flat_map(lambda *batch: _replica_slices(batch, first, local, per_replica))
-        order = stream.order_of(source.num_examples, seed, epoch)
-        index_batches = tf.data.Dataset.from_tensor_slices(order).batch(global_batch_size, drop_remainder=True)
+        permutation = order.order_of(source.num_examples, seed, epoch)
+        index_batches = tf.data.Dataset.from_tensor_slices(permutation).batch(global_batch_size, drop_remainder=True)
 
         def slices(indices):
             # This pipeline's replicas' slices, in replica order (fed to them round-robin).
