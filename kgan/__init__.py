@@ -38,7 +38,7 @@ _SUBMODULES = (
     "serving",
     "specs",
 )
-_FAMILY_CLASSES = {"GAN": "kgan.families.gan.model"}
+_FAMILY_CLASSES = {"GAN": "kgan.families.gan.model", "VoxelGAN": "kgan.families.voxel.model"}
 
 registration.register_when_keras_loads()
 

@@ -18,6 +18,7 @@ def add_parser(subparsers):
             "kgan sample runs/RUN --seeds 0-15 --labels 7 --out sevens.png",
             "kgan sample model.keras --interpolate 1 2 --steps 10 --method slerp --out walk.png",
             "kgan sample saved_models/digits/1/model.onnx --n 100 --individual samples/",
+            "kgan sample runs/VOXEL_RUN --n 16 --mesh meshes/     # 3D shapes as .obj and .ply",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -33,6 +34,7 @@ def add_parser(subparsers):
     p.add_argument("--scale", type=int, default=None, help="integer upscaling of each tile (default: to ~64 px)")
     p.add_argument("--out", default="samples.png", help="grid PNG path")
     p.add_argument("--individual", metavar="DIR", default=None, help="write one PNG per sample into DIR instead of a grid")
+    p.add_argument("--mesh", metavar="DIR", default=None, help="voxel models: write each shape as a mesh (marching cubes), DIR/NNNNN.obj and .ply")
     p.set_defaults(func=run)
 
 
@@ -118,6 +120,14 @@ def run(args):
     elif args.labels:
         raise CLIError(f"--labels given, but {args.src} is an unconditional model")
     samples = np.asarray(sampler(z, labels))
+    output = getattr(getattr(sampler, "spec", None), "output", None)
+    value_range = getattr(output, "value_range", None) or (-1.0, 1.0)
+    if args.mesh:
+        return write_meshes(samples, value_range, args)
+    if samples.ndim == 5:  # volumes: shaded renders of their surfaces (kgan.rendering)
+        from kgan import rendering
+
+        samples = rendering.render_volumes(samples, value_range=value_range)
     scale = args.scale or max(1, 64 // samples.shape[1])
     if args.individual:
         for i, image in enumerate(samples):
@@ -128,4 +138,19 @@ def run(args):
         rows = min(sampler.num_classes, len(z))
     images.save_png(images.make_grid(samples, rows=rows, scale=scale), args.out)
     print(f"wrote {args.out}")
+    return 0
+
+
+def write_meshes(samples, value_range, args):
+    """`--mesh DIR`: each volume as `DIR/NNNNN.obj` and `.ply` (`kgan.meshes`)."""
+    from kgan import meshes
+
+    if samples.ndim != 5:
+        raise CLIError(
+            f"--mesh writes the surfaces of 3-D shapes; {args.src} makes 2-D images of shape {samples.shape[1:]} "
+            "(use --out or --individual)"
+        )
+    _, empty = meshes.write_volumes(samples, args.mesh, value_range)
+    note = f" ({len(empty)} without a surface: {empty[:10]})" if empty else ""
+    print(f"wrote {len(samples)} meshes (.obj and .ply) to {args.mesh}{note}")
     return 0

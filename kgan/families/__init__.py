@@ -9,7 +9,7 @@ here imports TensorFlow.
 
 import importlib
 
-NAMES = ("gan",)
+NAMES = ("gan", "voxel")
 
 
 def check_name(name):

@@ -15,3 +15,5 @@ from kgan.models.presets import PRESETS
 from kgan.models.presets import Preset
 from kgan.models.presets import build
 from kgan.models.presets import get_preset
+from kgan.models.voxel import voxel_discriminator
+from kgan.models.voxel import voxel_generator
