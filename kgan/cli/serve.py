@@ -1,4 +1,4 @@
-"""`kgan serve`: TF Serving's REST and gRPC APIs and the KServe v2 protocol for an exported model."""
+"""`kgan serve`: TF Serving's REST and gRPC APIs and the KServe v2 protocol for exported models."""
 
 import argparse
 
@@ -11,11 +11,12 @@ def add_parser(subparsers):
         "serve",
         help="serve an export over TF Serving's REST and gRPC APIs and KServe v2 (onnxruntime)",
         description=(
-            "Serve an exported model with the protocols of TF Serving and Triton, so their clients "
-            "work unchanged. On --port (8501): TF Serving's REST API, the KServe v2 / Open "
-            "Inference Protocol over HTTP (/v2/health/live, /v2/models/NAME[/versions/V]"
-            "[/ready|/infer]) and Prometheus metrics (/metrics). On --grpc-port (8500): TF "
-            "Serving's PredictionService (Predict, GetModelMetadata) and ModelService "
+            "Serve an exported model, or every model of an export root (saved_models: each "
+            "NAME/VERSION/ folder served as NAME, like TF Serving's model config), with the protocols "
+            "of TF Serving and Triton, so their clients work unchanged. On --port (8501): TF "
+            "Serving's REST API, the KServe v2 / Open Inference Protocol over HTTP (/v2/health/live, "
+            "/v2/models/NAME[/versions/V][/ready|/infer]) and Prometheus metrics (/metrics). On "
+            "--grpc-port (8500): TF Serving's PredictionService (Predict, GetModelMetadata) and ModelService "
             "(GetModelStatus), and KServe v2's GRPCInferenceService (needs grpcio: "
             "pip install 'kgan[grpc]'). REST: GET /v1/models/NAME[/versions/V|/labels/L][/metadata], POST "
             "/v1/models/NAME[/versions/V]:predict (row 'instances' or columnar 'inputs'; "
@@ -30,6 +31,7 @@ def add_parser(subparsers):
         ),
         epilog=examples(
             "kgan serve saved_models/digits                    # every version, port 8501",
+            "kgan serve saved_models                           # every model, by name",
             "kgan serve saved_models/digits/2 --port 9000 --providers cuda,cpu",
             "curl -d '{\"signature_name\": \"sample\", \"inputs\": {\"n\": 4, \"seed\": 0}}' "
             "localhost:8501/v1/models/digits:predict",
@@ -42,7 +44,8 @@ def add_parser(subparsers):
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("path", metavar="PATH", help="saved_models/NAME, a version folder, or an .onnx file")
+    p.add_argument("path", metavar="PATH",
+                   help="saved_models (every model in it), saved_models/NAME, a version folder, or an .onnx file")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8501, help="port (default: 8501, TF Serving's REST port)")
     p.add_argument("--grpc-port", type=int, default=None,
@@ -73,19 +76,24 @@ def run(args):
     limits = _limits(args, serving)
     labels = _labels(args.version_labels)
     try:
-        model = serving.load_model(
-            args.path, args.name, _versions(args.versions), args.backend, labels, **_load_options(args)
-        )
+        if serving.repository.model_folders(args.path):
+            _refuse_model_options(args)
+            models = serving.load_models(args.path, args.backend, **_load_options(args))
+        else:
+            models = serving.load_model(
+                args.path, args.name, _versions(args.versions), args.backend, labels, **_load_options(args)
+            )
     except (FileNotFoundError, ValueError) as e:
         raise CLIError(str(e)) from e
-    app = serving.create_app(model, limits)
+    app = serving.create_app(models, limits)
     grpc_server = _grpc_server(args, serving, app)
     try:
         sock = serving.bind(args.host, args.port)
     except OSError as e:
         raise CLIError(f"cannot listen on {args.host}:{args.port}: {e}") from e
-    versions = ", ".join(str(v) for v in model.versions)
-    logging.getLogger("kgan.serving").info("model %s, versions %s, backend %s", model.name, versions, args.backend)
+    for model in app.state.models:
+        versions = ", ".join(str(v) for v in model.versions)
+        logging.getLogger("kgan.serving").info("model %s, versions %s, backend %s", model.name, versions, args.backend)
     serving.serve(app, sock, grpc_server=grpc_server)
     return 0
 
@@ -106,6 +114,17 @@ def _grpc_server(args, serving, app):
         return None
     except OSError as e:
         raise CLIError(f"cannot listen on {args.host}:{port} for gRPC: {e}") from e
+
+
+def _refuse_model_options(args):
+    """--name, --versions and --version-labels are one model's: refused for an export root."""
+    given = [flag for flag, value in (("--name", args.name), ("--versions", args.versions),
+                                      ("--version-labels", args.version_labels)) if value]
+    if given:
+        raise CLIError(
+            f"Expected {', '.join(given)} with one model folder (saved_models/NAME). Received: the export "
+            f"root {args.path}, whose models are each served under their folder's name with all versions"
+        )
 
 
 def _labels(text):

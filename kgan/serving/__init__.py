@@ -11,7 +11,9 @@ with serving.running(app) as url:                     # or serving.serve(app, se
     images = httpx.post(f"{url}/v1/models/digits:predict", json=body).json()["outputs"]
 ```
 
-Client code written for TF Serving works unchanged against it; see
+`serving.load_models("saved_models")` serves every model of an export root
+by name (`ServedModels`, as TF Serving's model server config). Client code
+written for TF Serving works unchanged against it; see
 `kgan.serving.app` for the routes and `kgan.serving.rest` for the formats.
 The same app's model also answers over gRPC, with TF Serving's
 PredictionService and ModelService and the KServe v2 GRPCInferenceService
@@ -33,8 +35,10 @@ Triton's and KServe's HTTP clients call `/v2/...` on the REST port
 from kgan.serving.app import create_app
 from kgan.serving.limits import Limits
 from kgan.serving.repository import ServedModel
+from kgan.serving.repository import ServedModels
 from kgan.serving.repository import ServingError
 from kgan.serving.repository import load_model
+from kgan.serving.repository import load_models
 from kgan.serving.server import bind
 from kgan.serving.server import create_grpc_server
 from kgan.serving.server import running
@@ -44,11 +48,13 @@ from kgan.serving.server import serve
 __all__ = [
     "Limits",
     "ServedModel",
+    "ServedModels",
     "ServingError",
     "bind",
     "create_app",
     "create_grpc_server",
     "load_model",
+    "load_models",
     "running",
     "running_grpc",
     "serve",

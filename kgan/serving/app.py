@@ -1,4 +1,4 @@
-"""The FastAPI app: TF Serving's REST API for one exported model, plus a PNG grid.
+"""The FastAPI app: TF Serving's REST API for exported models (one or several by name), plus a PNG grid.
 
 | route                                           | answer                          |
 | ----------------------------------------------- | ------------------------------- |
@@ -39,6 +39,7 @@ from kgan.serving.handling import parse_version as _version
 from kgan.serving.handling import read_body as _read_body
 from kgan.serving.limits import Limits
 from kgan.serving.limits import Pending
+from kgan.serving.repository import ServedModels
 from kgan.serving.repository import ServingError
 from kgan.serving.request_log import RequestLog
 
@@ -46,12 +47,17 @@ logger = logging.getLogger("kgan.serving")
 
 
 def create_app(model, limits=None):
-    """Returns the FastAPI app serving `model` (a `ServedModel`) within `limits`."""
+    """Returns the FastAPI app serving `model` within `limits`.
+
+    `model` is a `ServedModel` (`load_model`) or several by name, `ServedModels`
+    (`load_models`): each answers at `/v1/models/NAME`, `/v2/models/NAME`, ...
+    """
     limits = limits or Limits()
-    app = FastAPI(title=f"kgan serve: {model.name}", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.model, app.state.limits = model, limits
+    models = model if isinstance(model, ServedModels) else ServedModels([model])
+    app = FastAPI(title=f"kgan serve: {', '.join(models.names)}", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.models, app.state.limits = models, limits
     app.state.pending = Pending(limits)
-    app.state.metrics = metrics_lib.Metrics(model.name, app.state.pending)
+    app.state.metrics = metrics_lib.Metrics(models.names, app.state.pending)
     named = {_status: ("tfserving_rest", "status"), _metadata: ("tfserving_rest", "metadata"),
              _predict: ("tfserving_rest", "predict"), _grid: ("tfserving_rest", "grid")}
     app.add_middleware(metrics_lib.HttpMetrics, metrics=app.state.metrics, routes=named)
@@ -73,16 +79,16 @@ def create_app(model, limits=None):
 
 async def _status(request: Request):
     name, version, label = _route(request)
-    model = request.app.state.model
-    number, _ = model.get(name, _version(version), label)
+    models = request.app.state.models
+    number, _ = models.get(name, _version(version), label)
     metrics_lib.record_version(request, number)
-    versions = [number] if version is not None or label is not None else list(model.versions)
+    versions = [number] if version is not None or label is not None else list(models.find(name).versions)
     return _json(rest.status_response(versions))
 
 
 async def _metadata(request: Request):
     name, version, label = _route(request)
-    number, exported = request.app.state.model.get(name, _version(version), label)
+    number, exported = request.app.state.models.get(name, _version(version), label)
     metrics_lib.record_version(request, number)
     return _json(rest.metadata_response(name, number, exported.spec))
 
@@ -90,7 +96,7 @@ async def _metadata(request: Request):
 async def _predict(request: Request):
     name, version, label = _route(request)
     state = request.app.state
-    number, exported = state.model.get(name, _version(version), label)
+    number, exported = state.models.get(name, _version(version), label)
     metrics_lib.record_version(request, number)
     raw = await _read_body(request, state.limits.max_body_bytes)
     spec = exported.spec
@@ -106,7 +112,7 @@ async def _predict(request: Request):
 async def _grid(request: Request):
     name, version, label = _route(request)
     state = request.app.state
-    number, generator = state.model.get(name, _version(version), label)
+    number, generator = state.models.get(name, _version(version), label)
     metrics_lib.record_version(request, number)
     if generator.task != "generate":
         raise ServingError(

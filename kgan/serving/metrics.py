@@ -40,13 +40,13 @@ class Metrics:
     """The counters of one server, in a registry of its own.
 
     Args:
-        model_name: the served model's name; other names are recorded as "".
+        model_names: the served models' names; other names are recorded as "".
         pending: the server's `kgan.serving.limits.Pending`, read by the
             `kgan_pending_requests` gauge at each scrape.
     """
 
-    def __init__(self, model_name, pending=None):
-        self.model_name = model_name
+    def __init__(self, model_names, pending=None):
+        self.model_names = set(model_names)
         self.registry = CollectorRegistry()
         for collector in (process_collector.ProcessCollector, platform_collector.PlatformCollector,
                           gc_collector.GCCollector):
@@ -69,7 +69,7 @@ class Metrics:
 
     def observe(self, model, version, protocol, method, code, seconds, error):
         """Records one answered request."""
-        model = model if model == self.model_name else ""
+        model = model if model in self.model_names else ""
         version = str(version) if model and version is not None else ""
         self.requests.labels(model, version, protocol, method, str(code)).inc()
         if error:

@@ -1,4 +1,10 @@
-"""The served model: one name and its loaded versions."""
+"""The served models: each a name and its loaded versions; several by name in one server.
+
+`ServedModels` is what TF Serving's model server config is: the models of one
+server, looked up by name (`ServedModels.get`, the one place every protocol
+asks). `load_models("saved_models")` serves every model folder of an export
+root, `load_model("saved_models/NAME")` one.
+"""
 
 import os
 
@@ -65,6 +71,53 @@ class ServedModel:
         raise ServingError(404, f"Servable not found for request: Specific({name}, {version})")
 
 
+class ServedModels:
+    """The models of one server by name, as TF Serving's model server config.
+
+    Args:
+        models: `ServedModel`s with distinct names (one or more).
+
+    ```python
+    models = kgan.serving.load_models("saved_models")   # each saved_models/NAME/ as NAME
+    version, exported = models.get("maps")              # the latest version of maps
+    try:
+        models.get("cats")
+    except kgan.serving.ServingError as e:              # 404: ... Latest(cats) (served models: digits, maps, ...)
+        assert e.status == 404 and "digits, maps" in e.message
+    app = kgan.serving.create_app(models)               # /v1/models/digits, /v1/models/maps, ...
+    ```
+    """
+
+    def __init__(self, models):
+        models = list(models)
+        names = [m.name for m in models]
+        if not models or len(set(names)) != len(names):
+            raise ValueError(f"Expected one or more models with distinct names. Received: names {names}")
+        self.models = {m.name: m for m in sorted(models, key=lambda m: m.name)}
+
+    @property
+    def names(self):
+        return list(self.models)
+
+    def __iter__(self):
+        return iter(self.models.values())
+
+    def find(self, name, missing=None):
+        """The `ServedModel` called `name`; a 404 `ServingError` naming the served models if none.
+
+        `missing` is the start of that error's message (TF Serving's wording of the request).
+        """
+        if name in self.models:
+            return self.models[name]
+        missing = missing or f"Servable not found for request: Latest({name})"
+        raise ServingError(404, f"{missing} (served models: {', '.join(self.names)})")
+
+    def get(self, name, version=None, label=None):
+        """`(version, ExportedModel)` of model `name`, as `ServedModel.get`; a 404 for an unknown name."""
+        missing = None if version is None else f"Servable not found for request: Specific({name}, {version})"
+        return self.find(name, missing).get(name, version, label)
+
+
 def _check_labels(labels, versions, name):
     for label, version in labels.items():
         if not isinstance(label, str) or not label or label.isdigit():
@@ -104,6 +157,40 @@ def load_model(path, name=None, versions=None, backend="onnx", labels=None, **lo
     else:
         loaded = {v: inference.load(p, backend=backend, **load_kwargs) for v, p in found.items()}
     return ServedModel(name or _default_name(path), loaded, labels)
+
+
+def load_models(root, backend="onnx", **load_kwargs):
+    """Loads every model folder of an export root (`saved_models/NAME/VERSION/`) as `ServedModels`.
+
+    Each model is served under its folder's name with all its versions;
+    children that hold no versions (files, hidden staging folders) are skipped.
+
+    Args:
+        root: the export root, e.g. `"saved_models"`.
+        backend, **load_kwargs: as for `load_model`.
+
+    Raises:
+        FileNotFoundError: if `root` holds no model folder.
+    """
+    root = os.path.abspath(os.fspath(root))
+    folders = model_folders(root)
+    if not folders:
+        raise FileNotFoundError(
+            "Expected an export root holding model folders NAME/VERSION/ (saved_model.pb or "
+            f"{layout.ONNX}). Received: none under {root!r}"
+        )
+    return ServedModels(load_model(folder, backend=backend, **load_kwargs) for folder in folders)
+
+
+def model_folders(path):
+    """The model folders (with numeric versions) directly under `path`, sorted; empty unless `path` is a root.
+
+    A model or version folder is not a root, even if a child looks like a model.
+    """
+    if not os.path.isdir(path) or layout.is_version_dir(path) or layout.list_versions(path):
+        return []
+    children = (os.path.join(path, name) for name in sorted(os.listdir(path)) if not name.startswith("."))
+    return [child for child in children if layout.list_versions(child)]
 
 
 def _find_versions(path):

@@ -15,7 +15,7 @@ language's stubs of TF Serving's protos), answered as TF Serving does:
   `SignatureDefMap` that TF Serving's REST metadata shows;
 - `GetModelStatus` lists every version as AVAILABLE (or the one asked for).
 
-Each handler takes the server's state (`model`, `limits`, `pending`), the
+Each handler takes the server's state (`models`, `limits`, `pending`), the
 parsed request and a `call` record it fills in (model, version) for the
 metrics; errors are raised as `ServingError` and answered by
 `kgan.serving.grpc_server` with the gRPC status of their HTTP code.
@@ -43,7 +43,7 @@ def resolve(state, model_spec, call):
     choice = model_spec.WhichOneof("version_choice")
     version = model_spec.version.value if choice == "version" else None
     label = model_spec.version_label if choice == "version_label" else None
-    number, model = state.model.get(model_spec.name, version, label)
+    number, model = state.models.get(model_spec.name, version, label)
     call.version = number
     return number, model
 
@@ -86,10 +86,9 @@ def status(state, request, call):
     if model_spec.WhichOneof("version_choice") is not None:
         versions = [resolve(state, model_spec, call)[0]]
     else:
-        if model_spec.name != state.model.name:
-            raise ServingError(404, f"Could not find any versions of model {model_spec.name}")
+        served = state.models.find(model_spec.name, f"Could not find any versions of model {model_spec.name}")
         call.model = model_spec.name
-        versions = list(state.model.versions)
+        versions = list(served.versions)
     response = messages.GetModelStatusResponse()
     for version in sorted(versions, reverse=True):
         entry = response.model_version_status.add(version=version, state=_AVAILABLE)

@@ -85,5 +85,5 @@ async def _page(request: Request):
 
 
 async def _models(request: Request):
-    body = {"models": [describe(request.app.state.model)]}
+    body = {"models": [describe(served) for served in request.app.state.models]}
     return Response(rest.dumps(body), media_type="application/json")

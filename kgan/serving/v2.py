@@ -61,7 +61,7 @@ def server_metadata():
 
 
 def resolve(served, name, version):
-    """`(version number, ExportedModel)` for a v2 model name and version string ("" for the latest)."""
+    """`(version number, ExportedModel)` of model `name` in `served` (`ServedModels`); version "" is the latest."""
     return served.get(name, parse_version(version or None))
 
 
@@ -70,7 +70,7 @@ def model_metadata(served, name, model):
     spec = model.spec
     return {
         "name": name,
-        "versions": [str(v) for v in served.versions],
+        "versions": [str(v) for v in served.find(name).versions],
         "platform": PLATFORMS.get(model.backend, model.backend or ""),
         "inputs": [_tensor(t.name, t.dtype, t.shape) for t in spec.inputs],
         "outputs": [_tensor(t.name, t.dtype, t.shape) for t in spec.outputs],

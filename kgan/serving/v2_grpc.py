@@ -47,7 +47,7 @@ def model_ready(state, request, call):
 def model_metadata(state, request, call):
     _, model = _resolve(state, request.name, request.version, call)
     response = messages.ModelMetadataResponse()
-    for key, value in v2.model_metadata(state.model, request.name, model).items():
+    for key, value in v2.model_metadata(state.models, request.name, model).items():
         if key in ("inputs", "outputs"):
             getattr(response, key).extend(messages.ModelMetadataResponse.TensorMetadata(**t) for t in value)
         elif key == "versions":
@@ -87,7 +87,7 @@ METHODS = {
 
 def _resolve(state, name, version, call):
     call.model = name
-    number, model = v2.resolve(state.model, name, version)
+    number, model = v2.resolve(state.models, name, version)
     call.version = number
     return number, model
 

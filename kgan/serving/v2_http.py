@@ -66,7 +66,7 @@ async def _ready(request: Request):
 
 async def _model_metadata(request: Request):
     name, version = _route(request)
-    served = request.app.state.model
+    served = request.app.state.models
     number, model = v2.resolve(served, name, version)
     metrics.record_version(request, number)
     return _json(v2.model_metadata(served, name, model))
@@ -74,7 +74,7 @@ async def _model_metadata(request: Request):
 
 async def _model_ready(request: Request):
     name, version = _route(request)
-    number, _ = v2.resolve(request.app.state.model, name, version)  # a 404 if not served
+    number, _ = v2.resolve(request.app.state.models, name, version)  # a 404 if not served
     metrics.record_version(request, number)
     return _json({"name": name, "ready": True})
 
@@ -82,7 +82,7 @@ async def _model_ready(request: Request):
 async def _infer(request: Request):
     name, version = _route(request)
     state = request.app.state
-    number, model = v2.resolve(state.model, name, version)
+    number, model = v2.resolve(state.models, name, version)
     metrics.record_version(request, number)
     raw = await handling.read_body(request, state.limits.max_body_bytes)
     header_length = request.headers.get(HEADER_LENGTH)

@@ -66,11 +66,14 @@ def load_sampler(src):
     """Returns `sampler(z, labels=None) -> float images` with `latent_dim`, `num_classes`.
 
     `src` is a run directory or `.keras` file (the model's exported network),
-    or an exported SavedModel folder or `.onnx` file (`kgan.inference.load`).
+    or an export (`kgan.inference.load`): a model folder (`saved_models/NAME`,
+    its latest version), a version folder or an `.onnx` file.
     """
+    from kgan.inference import layout
+
     src = os.fspath(src)
-    exported = src.endswith(".onnx") or os.path.isfile(os.path.join(src, "saved_model.pb"))
-    if exported:
+    exported = src.endswith(".onnx") or layout.is_version_dir(src)
+    if exported or (not runs.is_run_dir(src) and layout.list_versions(src)):
         from kgan import inference
 
         return inference.load(src)
