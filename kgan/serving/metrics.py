@@ -18,8 +18,6 @@ does not serve count under `model=""`, so clients cannot grow the label set.
 Each app has its own registry (several servers may run in one process).
 """
 
-import time
-
 from prometheus_client import CollectorRegistry
 from prometheus_client import Counter
 from prometheus_client import Gauge
@@ -28,6 +26,8 @@ from prometheus_client import exposition
 from prometheus_client import gc_collector
 from prometheus_client import platform_collector
 from prometheus_client import process_collector
+
+from kgan.serving.request_log import AnsweredRequests
 
 PROTOCOLS = ("tfserving_rest", "tfserving_grpc", "v2_http", "v2_grpc")
 # Latency buckets from 1 ms to 10 s: a tiny generator answers in milliseconds, a large batch in seconds.
@@ -81,7 +81,7 @@ class Metrics:
         return exposition.generate_latest(self.registry)
 
 
-class HttpMetrics:
+class HttpMetrics(AnsweredRequests):
     """ASGI middleware recording each HTTP request whose route is in `routes`.
 
     Args:
@@ -91,32 +91,17 @@ class HttpMetrics:
     """
 
     def __init__(self, app, metrics, routes):
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
         self.routes = routes
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        start = time.perf_counter()
-        status = [500]  # stays 500 if the app fails before answering
-
-        async def send_and_record(message):
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            # The router has filled in the endpoint and path parameters of this scope by now.
-            named = self.routes.get(scope.get("endpoint"))
-            if named is not None:
-                params = scope.get("path_params", {})
-                version = scope.get("state", {}).get(VERSION, params.get("version"))
-                self.metrics.observe(
-                    params.get("name", ""), version, *named, status[0], time.perf_counter() - start, status[0] >= 400
-                )
+    def record(self, scope, status, seconds):
+        # The router has filled in the endpoint and path parameters of this scope by now.
+        named = self.routes.get(scope.get("endpoint"))
+        if named is not None:
+            params = scope.get("path_params", {})
+            version = scope.get("state", {}).get(VERSION, params.get("version"))
+            self.metrics.observe(params.get("name", ""), version, *named, status, seconds, status >= 400)
 
 
 def record_version(request, version):
