@@ -93,21 +93,3 @@ def maps_servers(exports):
     app = serving.create_app(serving.load_model(exports / "maps"))
     with serving.running(app) as url, serving.running_grpc(app) as address:
         yield Servers(app, url, address)
-
-
-def tf_serving_apis():
-    """TF Serving's official client modules (`tensorflow-serving-api`), or a failure saying how to install them."""
-    try:
-        from tensorflow_serving.apis import get_model_metadata_pb2
-        from tensorflow_serving.apis import get_model_status_pb2
-        from tensorflow_serving.apis import model_service_pb2_grpc
-        from tensorflow_serving.apis import predict_pb2
-        from tensorflow_serving.apis import prediction_service_pb2_grpc
-    except ImportError as e:
-        pytest.fail(
-            "The TF Serving gRPC tests use the official stubs: pip install 'tensorflow-serving-api>=2.21,<2.22' "
-            f"(in the test extra). Received: {e}"
-        )
-    return (
-        predict_pb2, prediction_service_pb2_grpc, get_model_metadata_pb2, get_model_status_pb2, model_service_pb2_grpc
-    )

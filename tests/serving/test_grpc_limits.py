@@ -81,7 +81,7 @@ def test_a_port_in_use_is_an_error(digits_servers):
 
 def test_output_pixels_are_limited_on_every_protocol(exports):
     import tensorflow as tf
-    from conftest import tf_serving_apis
+    from official_clients import tf_serving_apis
 
     predict_pb2, prediction_service_pb2_grpc, *_ = tf_serving_apis()
 

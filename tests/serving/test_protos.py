@@ -1,7 +1,7 @@
 """kgan's protos are wire-compatible with the official ones, and descriptors.binpb is compiled from them."""
 
 import pytest
-from conftest import tf_serving_apis
+from official_clients import tf_serving_apis
 from google.protobuf import descriptor_pb2
 
 from kgan.serving import protos

@@ -17,7 +17,7 @@ import pytest
 import tensorflow as tf
 import tritonclient.grpc as grpcclient
 import tritonclient.http as httpclient
-from conftest import tf_serving_apis
+from official_clients import tf_serving_apis
 from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 from tritonclient.utils import InferenceServerException

@@ -7,7 +7,7 @@ import grpc
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import tf_serving_apis
+from official_clients import tf_serving_apis
 from google.protobuf import json_format
 from PIL import Image
 
