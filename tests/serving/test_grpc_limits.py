@@ -11,22 +11,7 @@ import tritonclient.grpc as grpcclient
 from tritonclient.utils import InferenceServerException
 
 from kgan import serving
-from kgan import specs
-from kgan.inference import ExportedGenerator
-
-
-class _Slow(ExportedGenerator):
-    """A stand-in model: sleeps, or fails, on every batch."""
-
-    def __init__(self, delay=0.0, fail=False):
-        super().__init__("fake", specs.noise_to_image(2, (1, 1, 1)))
-        self.delay, self.fail = delay, fail
-
-    def _run(self, feeds):
-        time.sleep(self.delay)
-        if self.fail:
-            raise RuntimeError("model exploded")
-        return np.zeros((len(feeds["z"]), 1, 1, 1), "float32")
+from stand_ins import SlowModel
 
 
 def _infer(address):
@@ -41,7 +26,7 @@ def _infer(address):
 
 def test_pending_requests_are_counted_across_protocols():
     limits = serving.Limits(max_concurrency=1, max_pending=1)
-    app = serving.create_app(serving.ServedModel("fake", {1: _Slow(delay=1.0)}), limits)
+    app = serving.create_app(serving.ServedModel("fake", {1: SlowModel(delay=1.0)}), limits)
     with serving.running(app) as url, serving.running_grpc(app) as address:
         first = {}
         thread = threading.Thread(
@@ -62,7 +47,7 @@ def test_pending_requests_are_counted_across_protocols():
 
 def test_a_failing_model_is_internal_and_the_server_lives_on(caplog):
     caplog.set_level("INFO", logger="kgan.serving")
-    app = serving.create_app(serving.ServedModel("fake", {1: _Slow(fail=True)}))
+    app = serving.create_app(serving.ServedModel("fake", {1: SlowModel(fail=True)}))
     with serving.running_grpc(app) as address:
         with pytest.raises(InferenceServerException) as error:
             _infer(address)

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from kgan import serving
-from kgan import specs
-from kgan.inference import ExportedGenerator
+from stand_ins import SlowModel
 
 Z = np.zeros((2, 8)).tolist()
 PREDICT = "/v1/models/digits:predict"
@@ -95,23 +94,9 @@ def test_server_survives_all_of_the_above(digits):
     assert digits.get("/v1/models/digits").status_code == 200
 
 
-class _Slow(ExportedGenerator):
-    """A stand-in model: sleeps, or fails, on every batch."""
-
-    def __init__(self, delay=0.0, fail=False):
-        super().__init__("fake", specs.noise_to_image(2, (1, 1, 1)))
-        self.delay, self.fail = delay, fail
-
-    def _run(self, feeds):
-        time.sleep(self.delay)
-        if self.fail:
-            raise RuntimeError("model exploded")
-        return np.zeros((len(feeds["z"]), 1, 1, 1), "float32")
-
-
 def test_a_failing_model_answers_500_and_the_server_lives_on(caplog):
     caplog.set_level("INFO", logger="kgan.serving")
-    model = serving.ServedModel("fake", {1: _Slow(fail=True)})
+    model = serving.ServedModel("fake", {1: SlowModel(fail=True)})
     with serving.running(serving.create_app(model)) as url:
         response = httpx.post(f"{url}/v1/models/fake:predict", json={"instances": [[0.0, 0.0]]})
         assert response.status_code == 500
@@ -121,7 +106,7 @@ def test_a_failing_model_answers_500_and_the_server_lives_on(caplog):
 
 
 def test_too_many_pending_requests_get_503():
-    model = serving.ServedModel("fake", {1: _Slow(delay=1.0)})
+    model = serving.ServedModel("fake", {1: SlowModel(delay=1.0)})
     app = serving.create_app(model, serving.Limits(max_concurrency=1, max_pending=1))
     with serving.running(app) as url:
         first = {}
