@@ -38,7 +38,11 @@ _SUBMODULES = (
     "serving",
     "specs",
 )
-_FAMILY_CLASSES = {"GAN": "kgan.families.gan.model", "VoxelGAN": "kgan.families.voxel.model"}
+_FAMILY_CLASSES = {
+    "GAN": "kgan.families.gan.model",
+    "VoxelGAN": "kgan.families.voxel.model",
+    "ProgressiveGAN": "kgan.families.progressive.model",
+}
 
 registration.register_when_keras_loads()
 

@@ -8,7 +8,8 @@ below for it:
 - `.keras` save/load keeps every optimizer's state, and training continues;
 - a run interrupted after one epoch and resumed from a full-state checkpoint
   equals the uninterrupted run, optimizer step counts included;
-- the export reproduces the model's exported network (SavedModel and ONNX);
+- the export reproduces the model's exported network (SavedModel and ONNX),
+  each of them for a model with several (`export_parts()`);
 - `kgan serve` answers a predict request with the exported network's output.
 """
 
@@ -125,31 +126,37 @@ class FamilyContract:
     def test_export_reproduces_the_exported_network(self, tmp_path):
         model = self.case.make_model()
         fit(model, self.case, epochs=1)
-        folder = kgan.export.export_model(model, tmp_path / "saved_models", "tiny")
-        card = kgan.export.read_card(folder)
-        assert kgan.specs.from_card(card) == model.export_spec()
         feeds = self.case.export_inputs()
-        expected = np.asarray(model.export_network()(_network_inputs(model, feeds), training=False))
-        for backend in ("onnx", "saved_model"):
-            exported = kgan.inference.load(folder, backend=backend)
-            np.testing.assert_allclose(exported.run(feeds), expected, atol=1e-5, err_msg=backend)
+        # Every exported part (one unnamed part, or e.g. a CycleGAN's "a2b" and "b2a").
+        for part, (network, spec) in model.export_parts().items():
+            folder = kgan.export.export_model(model, tmp_path / "saved_models", _name(part), part=part)
+            card = kgan.export.read_card(folder)
+            assert kgan.specs.from_card(card) == spec
+            expected = np.asarray(network(_network_inputs(spec, feeds), training=False))
+            for backend in ("onnx", "saved_model"):
+                exported = kgan.inference.load(folder, backend=backend)
+                np.testing.assert_allclose(exported.run(feeds), expected, atol=1e-5, err_msg=f"{part} {backend}")
 
     def test_serving_round_trip(self, tmp_path):
         from fastapi.testclient import TestClient
 
         model = self.case.make_model()
-        folder = kgan.export.export_model(model, tmp_path / "saved_models", "tiny")
         feeds = self.case.export_inputs()
-        expected = np.asarray(model.export_network()(_network_inputs(model, feeds), training=False))
-        served = kgan.serving.load_model(folder)
-        client = TestClient(kgan.serving.create_app(served))
-        body = {"inputs": {name: np.asarray(value).tolist() for name, value in feeds.items()}}
-        response = client.post("/v1/models/tiny:predict", json=body)
-        assert response.status_code == 200, response.text
-        np.testing.assert_allclose(np.asarray(response.json()["outputs"]), expected, atol=1e-5)
+        for part, (network, spec) in model.export_parts().items():
+            folder = kgan.export.export_model(model, tmp_path / "saved_models", _name(part), part=part)
+            expected = np.asarray(network(_network_inputs(spec, feeds), training=False))
+            served = kgan.serving.load_model(folder)
+            client = TestClient(kgan.serving.create_app(served))
+            body = {"inputs": {name: np.asarray(value).tolist() for name, value in feeds.items()}}
+            response = client.post(f"/v1/models/{_name(part)}:predict", json=body)
+            assert response.status_code == 200, response.text
+            np.testing.assert_allclose(np.asarray(response.json()["outputs"]), expected, atol=1e-5)
 
 
-def _network_inputs(model, feeds):
-    names = [spec.name for spec in model.export_spec().inputs]
-    values = [feeds[name] for name in names]
+def _name(part):
+    return "tiny" + (f"-{part}" if part else "")
+
+
+def _network_inputs(spec, feeds):
+    values = [feeds[tensor.name] for tensor in spec.inputs]
     return values[0] if len(values) == 1 else values

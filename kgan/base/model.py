@@ -426,6 +426,10 @@ class AdversarialModel(keras.Model):
         """
         return {"": (self.export_network(), self.export_spec())}
 
+    def export_details(self, part=""):
+        """Fields the export card of `part` records about the model beyond its spec (e.g. a training phase)."""
+        return {}
+
     def preview_inputs(self, seed, examples=None):
         """Fixed inputs for `preview`, drawn once per run (noise from `seed`, or `examples`)."""
         raise NotImplementedError

@@ -110,7 +110,8 @@ def export_model(
     model has one; the card records `weights: "ema"` then, else `"generator"`.
     The inputs and outputs are the model's `export_spec()`. A model with
     several exported networks (`model.export_parts()`, e.g. the two
-    directions of a CycleGAN) exports the one named by `part`.
+    directions of a CycleGAN) exports the one named by `part`. The card
+    also holds `model.export_details(part)`.
 
     Args:
         model: a kgan model (a `kgan.base.AdversarialModel`, e.g. `kgan.GAN`).
@@ -143,7 +144,8 @@ def export_model(
         source=source,
         weights=weights,
         command=command,
-        card_extra=card_extra,
+        # The model's own details (e.g. a progressive GAN's resolution), then the caller's.
+        card_extra={**model.export_details(part), **(card_extra or {})},
     )
 
 

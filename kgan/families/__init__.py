@@ -9,7 +9,7 @@ here imports TensorFlow.
 
 import importlib
 
-NAMES = ("gan", "voxel")
+NAMES = ("gan", "voxel", "progressive")
 
 
 def check_name(name):

@@ -15,5 +15,9 @@ from kgan.models.presets import PRESETS
 from kgan.models.presets import Preset
 from kgan.models.presets import build
 from kgan.models.presets import get_preset
+from kgan.models.progressive import DiscriminatorLevels
+from kgan.models.progressive import GeneratorLevels
+from kgan.models.progressive import progressive_discriminator
+from kgan.models.progressive import progressive_generator
 from kgan.models.voxel import voxel_discriminator
 from kgan.models.voxel import voxel_generator

@@ -1,0 +1,99 @@
+"""`kgan.ProgressiveGAN` under MirroredStrategy on 2 logical CPUs (in a fresh interpreter, as tests/test_distribute.py)."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+SCRIPT = textwrap.dedent(
+    r"""
+    import json
+
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+    import keras
+    import numpy as np
+
+    import kgan
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
+
+    def per_replica_values(variable):
+        value = getattr(variable, "value", variable)
+        return [np.asarray(v) for v in getattr(value, "values", [value])]
+
+
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        g = kgan.models.progressive_generator(8, 16, 1, 2, max_filters=8, filter_base=64, embed_dim=4)
+        d = kgan.models.progressive_discriminator(16, 1, 2, max_filters=8, filter_base=64)
+        gan = kgan.ProgressiveGAN(g, d, fade_images=16, stabilize_images=8, ema_half_life=100, seed=0)
+        gan.compile()
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (32, 16, 16, 1)).astype("float32")
+    y = (np.arange(32) % 2).astype("int32")
+    before = [np.array(w) for w in gan.generator.trainable_weights + gan.discriminator.trainable_weights]
+    rows = []
+    log = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: rows.append([float(logs["resolution"]), float(logs["alpha"])])
+    )
+    # Global batches of 8 (4 per replica): 4 steps, 8 images each.
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(8, drop_remainder=True)
+    history = gan.fit(dataset, epochs=1, verbose=0, callbacks=[log]).history
+    weights = gan.generator.trainable_weights + gan.discriminator.trainable_weights
+    out = {
+        "replicas": strategy.num_replicas_in_sync,
+        "jit_compile": gan.jit_compile,
+        "history": history,
+        "rows": rows,
+        "images_seen": per_replica_values(gan.images_seen)[0].tolist(),
+        "images_seen_agree": len({int(v) for v in per_replica_values(gan.images_seen)}) == 1,
+        "growth": gan.growth(),
+        "iterations": [int(gan.d_optimizer.iterations.numpy()), int(gan.g_optimizer.iterations.numpy())],
+        "changed": sum(not np.array_equal(a, np.asarray(b)) for a, b in zip(before, weights)),
+        "replicas_agree": all(
+            all(np.array_equal(vals[0], v) for v in vals[1:])
+            for vals in (per_replica_values(w) for w in weights + gan.ema_generator.trainable_weights
+                         + gan.d_optimizer.variables + gan.g_optimizer.variables)
+        ),
+        "sample_shape": list(gan.generate(3, seed=0).shape),
+    }
+    print("RESULT " + json.dumps(out))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def result():
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=600, env=env)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and lines, f"script failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+def test_fit_under_mirrored_strategy_counts_the_global_batch(result):
+    assert result["replicas"] == 2 and result["jit_compile"] is False
+    # Each step counts its global batch of 8 once (not once per replica):
+    # steps at 0, 8, 16, 24 images -> 4x4, fade 8x8 (alpha 0, 0.5), 8x8.
+    assert result["rows"] == [[4.0, 1.0], [8.0, 0.0], [8.0, 0.5], [8.0, 1.0]]
+    assert result["images_seen"] == 32 and result["images_seen_agree"]
+    assert result["growth"]["resolution"] == 16 and result["growth"]["alpha"] == 0.0
+    assert result["iterations"] == [4, 4]
+
+
+def test_replicas_agree_and_train(result):
+    assert result["replicas_agree"]
+    assert result["changed"] > 0
+    for key, values in result["history"].items():
+        assert np.all(np.isfinite(values)), key
+    assert result["sample_shape"] == [3, 16, 16, 1]
