@@ -41,6 +41,7 @@ _SUBMODULES = (
 _FAMILY_CLASSES = {
     "GAN": "kgan.families.gan.model",
     "VoxelGAN": "kgan.families.voxel.model",
+    "SuperResolutionGAN": "kgan.families.super_resolution.model",
     "ProgressiveGAN": "kgan.families.progressive.model",
 }
 

@@ -12,6 +12,8 @@ TFDS datasets load by name from a prepared `data_dir`, e.g.
 nothing is downloaded unless `download=True`.
 """
 
+from kgan.data import degradation
+from kgan.data import photos
 from kgan.data.dataset_info import DatasetInfo
 from kgan.data.errors import DatasetNotFoundError
 from kgan.data.loader import display_name
@@ -20,7 +22,8 @@ from kgan.data.loader import load
 from kgan.data.loader import load_arrays
 from kgan.data.loader import to_tfrecord
 from kgan.data.loader import training_examples
+from kgan.data.patches import sr_pairs
 from kgan.data.voxels import load_voxels
 from kgan.data.voxels import voxel_info
 
-__all__ = ["DatasetInfo", "DatasetNotFoundError", "display_name", "info", "load", "load_arrays", "to_tfrecord", "training_examples", "load_voxels", "voxel_info"]
+__all__ = ["DatasetInfo", "DatasetNotFoundError", "display_name", "info", "load", "load_arrays", "to_tfrecord", "training_examples", "load_voxels", "voxel_info", "degradation", "photos", "sr_pairs"]

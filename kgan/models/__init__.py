@@ -19,5 +19,9 @@ from kgan.models.progressive import DiscriminatorLevels
 from kgan.models.progressive import GeneratorLevels
 from kgan.models.progressive import progressive_discriminator
 from kgan.models.progressive import progressive_generator
+from kgan.models.rrdb import rrdb_generator
+from kgan.models.srresnet import srresnet_generator
+from kgan.models.subpixel import PixelShuffle
+from kgan.models.vgg_discriminator import vgg_discriminator
 from kgan.models.voxel import voxel_discriminator
 from kgan.models.voxel import voxel_generator
