@@ -41,6 +41,8 @@ _SUBMODULES = (
 _FAMILY_CLASSES = {
     "GAN": "kgan.families.gan.model",
     "VoxelGAN": "kgan.families.voxel.model",
+    "Pix2Pix": "kgan.families.pix2pix.model",
+    "CycleGAN": "kgan.families.cyclegan.model",
     "SuperResolutionGAN": "kgan.families.super_resolution.model",
     "ProgressiveGAN": "kgan.families.progressive.model",
 }

@@ -15,7 +15,7 @@ from kgan import __version__
 
 # Subcommand name -> module under kgan.cli. Modules import TensorFlow lazily
 # inside `run`, so `kgan --help` answers at once.
-SUBCOMMANDS = ("train", "sample", "export", "serve", "evaluate", "evaluator", "info", "data", "upscale")
+SUBCOMMANDS = ("train", "sample", "export", "serve", "evaluate", "evaluator", "info", "data", "translate", "upscale")
 
 
 class CLIError(Exception):

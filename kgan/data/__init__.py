@@ -22,8 +22,10 @@ from kgan.data.loader import load
 from kgan.data.loader import load_arrays
 from kgan.data.loader import to_tfrecord
 from kgan.data.loader import training_examples
+from kgan.data.paired import load_paired
 from kgan.data.patches import sr_pairs
+from kgan.data.unpaired import load_unpaired
 from kgan.data.voxels import load_voxels
 from kgan.data.voxels import voxel_info
 
-__all__ = ["DatasetInfo", "DatasetNotFoundError", "display_name", "info", "load", "load_arrays", "to_tfrecord", "training_examples", "load_voxels", "voxel_info", "degradation", "photos", "sr_pairs"]
+__all__ = ["DatasetInfo", "DatasetNotFoundError", "display_name", "info", "load", "load_arrays", "to_tfrecord", "training_examples", "load_paired", "load_unpaired", "load_voxels", "voxel_info", "degradation", "photos", "sr_pairs"]

@@ -9,7 +9,7 @@ here imports TensorFlow.
 
 import importlib
 
-NAMES = ("gan", "voxel", "super_resolution", "progressive")
+NAMES = ("gan", "voxel", "pix2pix", "cyclegan", "super_resolution", "progressive")
 
 
 def check_name(name):

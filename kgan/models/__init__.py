@@ -11,6 +11,7 @@ from kgan.models.dcgan import dcgan_discriminator
 from kgan.models.dcgan import dcgan_generator
 from kgan.models.mlp import mlp_discriminator
 from kgan.models.mlp import mlp_generator
+from kgan.models.patchgan import patchgan_discriminator
 from kgan.models.presets import PRESETS
 from kgan.models.presets import Preset
 from kgan.models.presets import build
@@ -19,9 +20,11 @@ from kgan.models.progressive import DiscriminatorLevels
 from kgan.models.progressive import GeneratorLevels
 from kgan.models.progressive import progressive_discriminator
 from kgan.models.progressive import progressive_generator
+from kgan.models.resnet import resnet_generator
 from kgan.models.rrdb import rrdb_generator
 from kgan.models.srresnet import srresnet_generator
 from kgan.models.subpixel import PixelShuffle
+from kgan.models.unet import unet_generator
 from kgan.models.vgg_discriminator import vgg_discriminator
 from kgan.models.voxel import voxel_discriminator
 from kgan.models.voxel import voxel_generator
