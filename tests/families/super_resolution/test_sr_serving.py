@@ -16,6 +16,8 @@ URL = "/v1/models/sr:predict"
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
+    # An x4 model: the x4 export (with its parity check) and serving that the contract's x4 case leaves to
+    # --runslow.
     model = sr_tiny.model(scale=4, ema_half_life=100)
     folder = kgan.export.export_model(model, tmp_path_factory.mktemp("serve") / "saved_models", "sr")
     return model, folder

@@ -1,8 +1,10 @@
 """`kgan train --family super_resolution`: both phases in one run, on a folder, exported twice."""
 
 import csv
+import dataclasses
 import json
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -11,7 +13,11 @@ import kgan
 from kgan.cli import main
 from kgan.data import photos
 
-TINY = ["--filters", "4", "--blocks", "1", "--growth", "4", "--d-filters", "4", "--d-dense", "8"]
+# SRResNet, and D without normalization: the step traces and the exports check parity several times faster
+# than with the default RRDB; test_the_default_rrdb_generator_is_built_from_the_settings below builds the default
+# (RRDB, batch norm in D) without training it.
+TINY = ["--generator", "srresnet", "--filters", "4", "--blocks", "1", "--d-filters", "4", "--d-dense", "8",
+        "--d-normalization", "none"]
 
 
 def test_the_default_run_resolves_to_both_phases_on_the_embedded_photos(capsys):
@@ -33,11 +39,34 @@ def test_settings_are_checked(capsys):
     assert "--vgg-weights PATH" in capsys.readouterr().err
 
 
-def test_a_tiny_run_on_a_folder_trains_both_phases_and_exports_both_generators(tmp_path, capsys):
+def _photos(folder):
     rng = np.random.default_rng(0)
-    (tmp_path / "photos").mkdir()
+    folder.mkdir()
     for i, shape in enumerate([(70, 90, 3), (64, 64, 3)]):
-        Image.fromarray(rng.integers(0, 256, shape, dtype="uint8")).save(tmp_path / "photos" / f"{i}.png")
+        Image.fromarray(rng.integers(0, 256, shape, dtype="uint8")).save(folder / f"{i}.png")
+    return folder
+
+
+def test_the_default_rrdb_generator_is_built_from_the_settings(tmp_path):
+    from kgan.families.super_resolution import recipe
+    from kgan.training.config import TrainConfig
+
+    settings = {"scale": 2, "crops": 16, "patch_size": 32, "filters": 4, "blocks": 1, "growth": 2, "d_filters": 4}
+    train = TrainConfig(family="super_resolution", dataset=str(_photos(tmp_path / "photos")), epochs=2,
+                        batch_size=8, model=settings)
+    train = dataclasses.replace(train, model=recipe.resolve(train, recipe.data_info(train)))
+    assert train.model.generator == "rrdb"
+    model = recipe.build(train)
+    assert model.compiled and model.generator.name == "rrdb_generator" and model.scale == 2
+    assert [model.generator.get_layer(f"rrdb_0_rdb_0_conv_{i}").filters for i in range(5)] == [2, 2, 2, 2, 4]
+    assert model.generator.get_layer("conv_first").filters == 4 and model.pretrain_steps == 2
+    assert model.discriminator.input_shape == (None, 32, 32, 3)
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.discriminator.layers)
+    assert model.upscale(np.zeros((1, 5, 7, 3), "float32")).shape == (1, 10, 14, 3)
+
+
+def test_a_tiny_run_on_a_folder_trains_both_phases_and_exports_both_generators(tmp_path, capsys):
+    _photos(tmp_path / "photos")
     run = tmp_path / "run"
     argv = ["train", "--family", "super_resolution", "--dataset", str(tmp_path / "photos"), "--scale", "2",
             "--epochs", "2", "--pretrain-epochs", "1", "--crops", "16", "--batch-size", "8", "--patch-size", "32",
@@ -59,6 +88,8 @@ def test_a_tiny_run_on_a_folder_trains_both_phases_and_exports_both_generators(t
         card = kgan.export.read_card(tmp_path / "exports" / name / "1")
         assert card["task"] == "upscale" and card["spec"]["scale"] == 2
     model = kgan.training.load_model(run)
+    # 2 steps per epoch, one per call: G updates in both epochs, D from the switch on.
+    assert (int(model.g_optimizer.iterations), int(model.d_optimizer.iterations)) == (4, 2)
     x = np.random.default_rng(1).uniform(-1, 1, (1, 10, 6, 3)).astype("float32")
     exported = kgan.inference.load(tmp_path / "exports" / "run-psnr")
     np.testing.assert_allclose(exported.upscale(x), model.upscale(x, psnr=True), atol=1e-5)

@@ -6,7 +6,6 @@ import pytest
 from PIL import Image
 
 import kgan
-import sr_tiny
 from kgan.cli import main
 from kgan.families.super_resolution import tiling
 
@@ -64,15 +63,10 @@ def test_uint8_output_and_bad_arguments():
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """A tiny x2 model after a fit with both phases, saved as .keras and exported (both parts)."""
-    from harness import FamilyCase
-    from harness import fit
-
+def trained(two_phase_run, tmp_path_factory):
+    """A tiny x2 model after a fit with both phases (conftest.py's), saved as .keras and exported (both parts)."""
     folder = tmp_path_factory.mktemp("upscale")
-    make = lambda: sr_tiny.model(2, pretrain_steps=2, ema_half_life=100)  # noqa: E731
-    model = make()
-    fit(model, FamilyCase("x2", make, sr_tiny.pairs(), 8, None), epochs=2)
+    model = two_phase_run.model
     model.save(folder / "sr.keras")
     exports = {part: kgan.export.export_model(model, folder / "saved_models", "sr" + (f"-{part}" if part else ""),
                                               part=part) for part in model.export_parts()}
@@ -97,7 +91,7 @@ def test_kgan_upscale_a_folder_from_a_keras_file_in_tiles(trained, capsys):
     assert "upscaled 2 image(s) x2" in capsys.readouterr().out
     a, b = np.asarray(Image.open(out / "a.png")), np.asarray(Image.open(out / "sub" / "b.png"))
     assert a.shape == (90, 140, 3) and b.shape == (40, 60, 3)
-    # The tiny net sees 20 px around: 8 px of overlap leaves seams within 1 level of the whole-image result.
+    # The tiny net sees 2 px around, within the 8 px of overlap: rounding apart, the whole-image result.
     assert np.abs(a.astype(int) - _expected(model.export_network(), folder / "photos" / "a.png")).max() <= 1
     assert main(["upscale", str(folder / "sr.keras"), str(folder / "photos" / "a.png"), "--out",
                  str(folder / "psnr.png"), "--psnr", "--tile", "0"]) == 0
