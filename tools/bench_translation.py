@@ -16,8 +16,9 @@ flag; `--epochs-*` shortens them for a quick look):
 - pix2pix (photo_restoration): L1, PSNR and SSIM (on [0, 1], SSIM with
   TensorFlow's 11x11 Gaussian window) of the restored held-out crops against
   the clean ones, beside the identity (the degraded input itself) and a
-  plain L1-only U-Net: the same U-Net, data, jitter, batches, epochs and
-  Adam(2e-4, 0.5), trained on the L1 loss alone (no discriminator).
+  plain L1-only U-Net: the same U-Net (residual output included when the run
+  has it), data, jitter, batches, epochs and Adam(2e-4, 0.5), trained on the
+  L1 loss alone (no discriminator).
 
 Speed (`--only speed`): training images/s of each demo's networks at the
 demo's batch size, kgan's compiled train function (what `fit` calls) against
@@ -194,6 +195,7 @@ def train_l1_unet(train, seed):
     generator = unet.unet_generator(
         config.source_channels, config.target_channels, image_size=config.image_size, depth=config.depth,
         base_filters=config.base_filters, dropout=config.dropout, normalization=config.normalization,
+        residual=bool(config.residual),
     )
     optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1)
     rng = keras.random.SeedGenerator(seed)

@@ -22,6 +22,14 @@ convolutional: images of any height and width are zero-padded to a multiple
 of `2**depth` and the output is cropped back (`kgan.models.padding`), which is
 the identity at the training size.
 
+With `residual=True` (not in the paper; kgan's departure for restoration
+tasks, where the output is the input plus a small correction, as in
+denoisers since DnCNN, Zhang et al. 2017) the outermost layer predicts a
+correction added to the source, clipped to [-1, 1], instead of the image
+through tanh. That layer starts at zero, so a new network is the identity
+and training only learns what differs, instead of first learning to copy the
+input through 5 to 8 levels. It needs as many output channels as input ones.
+
 Dropout is active in training only: `model(x, training=False)`, the sample
 grids and the export are deterministic (the paper also applies it at test
 time, as noise; call `generator(x, training=True)` for that).
@@ -55,6 +63,7 @@ def unet_generator(
     dropout=0.5,
     dropout_layers=3,
     normalization="instance",
+    residual=False,
     name="unet_generator",
 ):
     """Builds the U-Net generator: `source` images -> `images` in [-1, 1].
@@ -69,6 +78,9 @@ def unet_generator(
         dropout_layers: how many decoder layers, from the innermost, have dropout.
         normalization: `"instance"` (default), `"batch"` or None; see
             `kgan.models.normalization`.
+        residual: output `clip(source + correction, -1, 1)`, the correction
+            from a zero-initialized outermost layer, instead of `tanh` (not in
+            the paper; see the module docstring).
         name: model name.
 
     Returns:
@@ -85,6 +97,9 @@ def unet_generator(
     g = kgan.models.unet_generator(channels=3, image_size=32, base_filters=8)
     g(np.zeros((2, 32, 32, 3), "float32")).shape   # (2, 32, 32, 3)
     g(np.zeros((1, 20, 44, 3), "float32")).shape   # (1, 20, 44, 3): any size
+    r = kgan.models.unet_generator(channels=3, image_size=32, base_filters=8, residual=True)
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    np.abs(r(x) - x).max()   # 0.0: a new residual U-Net is the identity
     ```
     """
     checks.channels("channels", channels)
@@ -94,6 +109,11 @@ def unet_generator(
     checks.number("dropout", dropout, 0.0, 1.0, high_open=True)
     checks.integer("dropout_layers", dropout_layers, minimum=0)
     norms.check(normalization)
+    if residual and out_channels != channels:
+        raise ValueError(
+            "Expected as many output channels as source channels for residual=True (the output is the source "
+            f"plus a correction). Received: channels={channels}, out_channels={out_channels}"
+        )
     filters = [base_filters * min(2**i, 8) for i in range(depth)]
     source = keras.Input((None, None, channels), name="source")
     x = PadToMultiple(2**depth, name="pad")(source)
@@ -117,9 +137,45 @@ def unet_generator(
         if count < dropout_layers and dropout:
             x = layers.Dropout(dropout, name=f"up_{i}_dropout")(x)
         x = layers.Concatenate(name=f"skip_{i - 1}")([skips[i - 1], x])
-    # 3. Outermost: to the output channels, back to the input's size, tanh in float32.
+    # 3. Outermost: to the output channels, back to the input's size, then tanh (or the
+    #    source plus the correction) in float32. A residual correction starts at zero.
     x = layers.ReLU(name="up_0_relu")(x)
-    x = layers.Conv2DTranspose(out_channels, 4, strides=2, padding="same", name="up_0")(x)
+    initializer = "zeros" if residual else "glorot_uniform"
+    x = layers.Conv2DTranspose(out_channels, 4, strides=2, padding="same", kernel_initializer=initializer,
+                               name="up_0")(x)
     x = CropToMatch(name="crop")([x, source])
-    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    if residual:
+        images = ResidualImages(dtype="float32", name="images")([source, x])
+    else:
+        images = layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(source, images, name=name)
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ResidualImages(layers.Layer):
+    """`clip(source + correction, -1, 1)`: a residual generator's output images.
+
+    Called on `[source, correction]` of the same shape. The clip keeps the
+    output in the image range every kgan translator promises (the
+    discriminator, exports and `translate` take [-1, 1]); where it cuts,
+    that pixel's gradient is zero, which matters little since the targets
+    lie in [-1, 1] too.
+
+    Example:
+
+    ```python
+    import numpy as np
+    from kgan.models.unet import ResidualImages
+
+    source = np.array([[[[0.5, -0.9]]]], "float32")
+    correction = np.array([[[[0.25, -0.3]]]], "float32")
+    ResidualImages()([source, correction])   # [[[[0.75, -1.0]]]]
+    ```
+    """
+
+    def call(self, inputs):
+        source, correction = inputs
+        return keras.ops.clip(keras.ops.add(source, correction), -1.0, 1.0)
+
+    def compute_output_shape(self, input_shapes):
+        return input_shapes[1]
