@@ -14,4 +14,5 @@ def _inputs():
 
 class TestCycleGAN(FamilyContract):
     # A pool of 3 fills within the first step and then swaps: the resume check covers its state.
-    case = FamilyCase("cyclegan", tiny_cyclegan.model, tiny_cyclegan.domains(), 4, _inputs)
+    # 8 examples in batches of 4: two steps an epoch (tracing the step, once per model, is what costs).
+    case = FamilyCase("cyclegan", tiny_cyclegan.model, tiny_cyclegan.domains(8), 4, _inputs)

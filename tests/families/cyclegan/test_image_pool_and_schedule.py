@@ -51,18 +51,9 @@ def test_a_later_image_of_a_batch_can_return_an_earlier_one():
     assert out.tolist() == [1.0, 1.0, 2.0] and pool.images.numpy().ravel().tolist() == [3.0]
 
 
-def test_pool_of_zero_passes_images_through_and_the_model_pool_lives_in_keras_files(tmp_path):
+def test_pool_of_zero_passes_images_through():
     images = tf.ones((2, 2, 2, 1))
     assert ImagePool(0, (2, 2, 1)).query(images, tf.zeros(2), tf.zeros(2, tf.int32)) is images
-    model = tiny_cyclegan.model(pool_size=4)
-    data = tiny_cyclegan.domains(8)
-    model.fit(data["a"], data["b"], batch_size=4, epochs=1, verbose=0)
-    assert int(model.pool_b.count.numpy()) == 4 and set(model.extra_state()) == {"pool_a", "pool_b"}
-    model.save(tmp_path / "m.keras")
-    loaded = keras.models.load_model(tmp_path / "m.keras")
-    for name in ("pool_a", "pool_b"):
-        np.testing.assert_array_equal(getattr(loaded, name).images.numpy(), getattr(model, name).images.numpy())
-        assert int(getattr(loaded, name).count.numpy()) == 4
 
 
 def test_linear_decay_values():
@@ -74,13 +65,18 @@ def test_linear_decay_values():
         LinearDecay(1e-3, 10, -1)
 
 
-def test_linear_decay_is_saved_with_the_optimizers(tmp_path):
-    model = tiny_cyclegan.model(compile=False)
+def test_the_pools_and_a_linear_decay_are_saved_in_keras_files(tmp_path):
+    """One tiny fit (a step traced once) for both: the filled pools and the optimizers' `LinearDecay`."""
+    model = tiny_cyclegan.model(pool_size=4, compile=False)
     model.compile(*(keras.optimizers.Adam(LinearDecay(2e-4, 2, 4), beta_1=0.5) for _ in range(4)))
     data = tiny_cyclegan.domains(8)
     model.fit(data["a"], data["b"], batch_size=4, epochs=2, verbose=0)  # 4 steps: into the decay
+    assert int(model.pool_b.count.numpy()) == 4 and set(model.extra_state()) == {"pool_a", "pool_b"}
     model.save(tmp_path / "m.keras")
     loaded = keras.models.load_model(tmp_path / "m.keras")
+    for name in ("pool_a", "pool_b"):
+        np.testing.assert_array_equal(getattr(loaded, name).images.numpy(), getattr(model, name).images.numpy())
+        assert int(getattr(loaded, name).count.numpy()) == 4
     for name, optimizer in loaded.optimizers.items():
         assert isinstance(optimizer._learning_rate, LinearDecay), name  # where Keras keeps a schedule
         assert int(optimizer.iterations.numpy()) == 4

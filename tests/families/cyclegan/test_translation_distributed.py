@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -86,19 +87,55 @@ SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.fixture(scope="module")
-def result():
-    here = os.path.dirname(__file__)
+def start():
+    """Starts SCRIPT in a fresh interpreter; its output goes to temporary files (a full pipe would stall it)."""
+    here = os.path.dirname(os.path.abspath(__file__))
     tests = os.path.dirname(os.path.dirname(here))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
                PYTHONPATH=os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, here, os.path.join(os.path.dirname(here), "pix2pix")],
-        capture_output=True, text=True, timeout=900, env=env,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, f"script failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    stdout, stderr = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+    process = subprocess.Popen([sys.executable, "-c", SCRIPT, here, os.path.join(os.path.dirname(here), "pix2pix")],
+                               stdout=stdout, stderr=stderr, text=True, env=env)
+    return process, stdout, stderr
+
+
+#: The script's process once started; conftest.py starts it when this module's tests are selected, so that
+#: its ~20 s (a second TensorFlow, tracing a step per replica) overlap the tests that run before these.
+started = None
+
+
+@pytest.fixture(scope="module")
+def result():
+    global started
+    process, stdout, stderr = started or start()
+    started = None
+    try:
+        process.wait(timeout=900)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    stdout.seek(0)
+    stderr.seek(0)
+    out, err = stdout.read(), stderr.read()
+    stdout.close()
+    stderr.close()
+    lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+    assert process.returncode == 0 and lines, f"script failed:\n{out[-3000:]}\n{err[-6000:]}"
     return json.loads(lines[-1][len("RESULT ") :])
+
+
+def stop():
+    """Ends a started script whose tests did not run (e.g. the session was interrupted)."""
+    global started
+    if started is not None:
+        process, stdout, stderr = started
+        started = None
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        stdout.close()
+        stderr.close()
 
 
 def test_cyclegan_trains_with_equal_weights_and_a_pool_per_replica(result):

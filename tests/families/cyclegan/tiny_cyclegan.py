@@ -18,16 +18,28 @@ def randomize_instance_norm(model, seed=0):
     return model
 
 
+def generator(in_channels, out_channels, name):
+    """A two-layer translation network made of the ResNet generator's kinds of layers.
+
+    A stride-2 convolution, instance norm and ReLU, then a stride-2 transposed convolution and tanh in
+    float32; input `source`, output `images`, any even size. The CycleGAN step calls the generators six
+    times and differentiates through them: tracing it with these costs ~2.5x less than with
+    `resnet_generator(num_blocks=0)`, and an export ~4x less. The ResNet generator itself is trained,
+    saved, exported and served in test_cyclegan_cli.py and built in test_translation_networks.py.
+    """
+    source = keras.Input((None, None, in_channels), name="source")
+    x = keras.layers.Conv2D(4, 3, strides=2, padding="same", use_bias=False, name="down")(source)
+    x = keras.layers.ReLU(name="down_relu")(keras.layers.GroupNormalization(groups=-1, name="down_norm")(x))
+    x = keras.layers.Conv2DTranspose(out_channels, 3, strides=2, padding="same", name="up")(x)
+    images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(source, images, name=name)
+
+
 def networks(a_channels=3, b_channels=3, seed=1):
     keras.utils.set_random_seed(seed)
-
-    def generator(source, target, name):
-        g = kgan.models.resnet_generator(source, target, image_size=SIZE, num_blocks=1, base_filters=2, name=name)
-        return randomize_instance_norm(g, seed + len(name))
-
     return (
-        generator(a_channels, b_channels, "generator_ab"),
-        generator(b_channels, a_channels, "generator_ba"),
+        randomize_instance_norm(generator(a_channels, b_channels, "generator_ab"), seed + 1),
+        randomize_instance_norm(generator(b_channels, a_channels, "generator_ba"), seed + 2),
         kgan.models.patchgan_discriminator(a_channels, image_size=SIZE, base_filters=2, name="discriminator_a"),
         kgan.models.patchgan_discriminator(b_channels, image_size=SIZE, base_filters=2, name="discriminator_b"),
     )
