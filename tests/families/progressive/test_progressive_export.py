@@ -1,5 +1,12 @@
-"""Export of a progressive GAN: the current resolution mid-training (and its card says so), the full one at the end."""
+"""A progressive GAN stopped mid-fade: a `.keras` file and a checkpoint keep the phase, the export is the current resolution.
 
+The export at the end of growth (the full-resolution generator, parity in
+both formats, `kgan.augment`) is checked on the CLI run of
+test_progressive_recipe.py::test_a_tiny_run_grows_to_full_size_exports_and_samples,
+which trains to full size and exports anyway.
+"""
+
+import keras
 import numpy as np
 
 import kgan
@@ -12,9 +19,27 @@ def _case(model_fn, n, num_classes=None):
     return FamilyCase("case", model_fn, cases.examples(n, num_classes), 8, None)
 
 
-def test_mid_training_export_is_the_current_resolution_and_says_so(tmp_path):
+def test_mid_training_keras_file_checkpoint_and_export_keep_the_current_resolution(tmp_path):
+    # One model stopped mid-fade serves the three checks (each would train its own otherwise).
     gan = cases.model(None, fade_images=16, stabilize_images=8)  # unconditional (the final export: conditional)
-    fit(gan, _case(None, 16), epochs=1)
+    checkpoints = str(tmp_path / "checkpoints")
+    fit(gan, _case(None, 16), epochs=1, callbacks=[kgan.callbacks.FullStateCheckpoint(checkpoints)])
+    assert gan.position() == (1, 0.5)  # 16 images: fade in 8x8, alpha 0.5
+    # The .keras file keeps the phase and the samples.
+    gan.save(tmp_path / "p.keras")
+    loaded = keras.models.load_model(tmp_path / "p.keras")
+    assert type(loaded) is kgan.ProgressiveGAN
+    assert loaded.growth() == gan.growth()
+    np.testing.assert_allclose(loaded.generate(6, seed=1), gan.generate(6, seed=1), atol=1e-6)
+    assert loaded.generate(6, seed=1).shape == (6, 8, 8, 1)
+    assert loaded.get_config()["fade_images"] == 16
+    # So does a checkpoint (resuming from one equals the uninterrupted run: the contract's
+    # check cut mid-fade, and test_progressive_resume.py for 4 -> 8 -> 16, --runslow).
+    restored = cases.model(None, fade_images=16, stabilize_images=8)
+    assert kgan.callbacks.restore_latest(restored, checkpoints) == 1
+    assert restored.growth() == gan.growth() and restored.growth()["phase"] == "fade in 8x8"
+    np.testing.assert_allclose(restored.generate(6, seed=1), gan.generate(6, seed=1), atol=1e-6)
+    # The export is the current resolution, and its card says so.
     folder = kgan.export.export_model(gan, tmp_path, "mid")
     card = kgan.export.read_card(folder)
     assert card["image_shape"] == [8, 8, 1]
@@ -24,24 +49,3 @@ def test_mid_training_export_is_the_current_resolution_and_says_so(tmp_path):
     exported = kgan.inference.load(folder)
     assert card["num_classes"] is None and card["latent_dim"] == cases.LATENT
     np.testing.assert_allclose(exported.generate(5, seed=2), gan.generate(5, seed=2), atol=1e-5)
-
-
-def test_final_export_is_the_full_resolution_generator_with_parity(tmp_path):
-    gan = cases.model(3, fade_images=8, stabilize_images=8)
-    fit(gan, _case(None, 48, 3), epochs=1)
-    assert gan.growth()["complete"]
-    folder = kgan.export.export_model(gan, tmp_path, "final")
-    card = kgan.export.read_card(folder)
-    assert card["image_shape"] == [16, 16, 1] and card["num_classes"] == 3 and card["weights"] == "ema"
-    assert card["progressive"]["complete"] is True
-    assert card["progressive"]["exported"] == "the full-resolution generator"
-    expected = gan.generate(7, labels=[0, 1, 2, 0, 1, 2, 0], seed=5)
-    assert expected.shape == (7, 16, 16, 1) and np.abs(expected).max() <= 1.0
-    for backend in ("onnx", "saved_model"):
-        exported = kgan.inference.load(folder, backend=backend)
-        np.testing.assert_allclose(
-            exported.generate(7, labels=[0, 1, 2, 0, 1, 2, 0], seed=5), expected, atol=1e-5, err_msg=backend
-        )
-    sampler = kgan.augment.as_sampler(gan)
-    z = kgan.latent.sample_latent(3, cases.LATENT, seed=0)
-    assert tuple(sampler(z, np.array([0, 1, 2], "int32")).shape) == (3, 16, 16, 1)

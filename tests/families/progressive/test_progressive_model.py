@@ -24,14 +24,17 @@ class BatchLog(keras.callbacks.Callback):
         self.rows.append((float(logs["resolution"]), float(logs["alpha"])))
 
 
-def _case(model_fn, n, num_classes=None):
-    return FamilyCase("case", model_fn, cases.examples(n, num_classes), 8, None)
+def _case(model_fn, n, num_classes=None, batch_size=8):
+    return FamilyCase("case", model_fn, cases.examples(n, num_classes), batch_size, None)
 
 
 def test_fit_visits_every_phase_with_the_hand_computed_alpha():
     # S = 8, F = 16, batches of 8: the step at n images shown trains at
     #   n=0: 4x4 | 8: fade 8x8, alpha 0 | 16: alpha 0.5 | 24: 8x8 | 32: fade 16x16, alpha 0 | 40: alpha 0.5 | 48, 56: 16x16
-    gan = cases.model(fade_images=16, stabilize_images=8)
+    # Compiled: the level and alpha come from the image count inside the traced step. Without the
+    # penalty, whose double backward pass only lengthens the trace (the compiled step with it: the
+    # contract's .keras continuation, the CLI run, the MirroredStrategy run).
+    gan = cases.model(fade_images=16, stabilize_images=8, run_eagerly=False, gp_weight=0.0)
     log = BatchLog()
     fit(gan, _case(None, 32), epochs=2, callbacks=[log])
     assert log.rows == [(4, 1.0), (8, 0.0), (8, 0.5), (8, 1.0), (16, 0.0), (16, 0.5), (16, 1.0), (16, 1.0)]
@@ -104,25 +107,38 @@ def test_discriminator_fade_blends_from_rgb_of_the_downsampled_images():
 
 
 def test_the_step_applies_exactly_the_current_levels_gradient():
-    """One compiled D phase with SGD(1) moves D by minus its gradient at the current level (and alpha)."""
-    gan = cases.model(3, fade_images=16, stabilize_images=8, compile=False)
+    """A compiled D phase with SGD(1) moves D by minus its gradient at the current level (and alpha).
+
+    One trace of the phase (a switch over both levels of an 8 px model) serves
+    two calls: fading in 8x8 at alpha 0.25, where every D layer has a gradient,
+    then at 4x4, where the 8x8 block and its from_rgb get none and must stay
+    exactly as they are.
+    """
+    gan = cases.model(3, fade_images=16, stabilize_images=8, compile=False, size=8)
     gan.compile(d_optimizer=keras.optimizers.SGD(1.0), g_optimizer=keras.optimizers.SGD(1.0))
-    gan.images_seen.assign(36)  # fade in 16x16, alpha 0.25
-    assert gan.position() == (2, 0.25)
-    x, y = cases.examples(8, 3)
-    batch = {"images": tf.constant(x), "labels": tf.constant(y), "level": tf.constant(2), "alpha": tf.constant(0.25)}
-    seed_state = np.array(gan.seed_generator.state)
+    phase = tf.function(gan.discriminator_phase)
+    x, y = cases.examples(8, 3, size=8)
     variables = gan.discriminator.trainable_variables
-    with tf.GradientTape() as tape:
-        z, mix = gan.noise(8), gan.uniform(tf.constant([8, 1, 1, 1]))
-        loss, _ = gan._critic_terms(2, batch["images"], batch["labels"], z, mix, 0.25)
-    expected = [
-        np.array(v) - (0.0 if g is None else np.asarray(tf.convert_to_tensor(g))) for v, g in zip(variables, tape.gradient(loss, variables))
-    ]
-    gan.seed_generator.state.assign(seed_state)
-    tf.function(gan.discriminator_phase)(batch)
-    for v, e in zip(variables, expected):
-        np.testing.assert_allclose(np.asarray(v), e, atol=2e-5, err_msg=v.path)
+    for images_seen, level, alpha in ((12, 1, 0.25), (0, 0, 1.0)):
+        gan.images_seen.assign(images_seen)
+        assert gan.position() == (level, alpha)
+        batch = {"images": tf.constant(x), "labels": tf.constant(y), "level": tf.constant(level), "alpha": tf.constant(alpha)}
+        seed_state = np.array(gan.seed_generator.state)
+        with tf.GradientTape() as tape:
+            z, mix = gan.noise(8), gan.uniform(tf.constant([8, 1, 1, 1]))
+            loss, _ = gan._critic_terms(level, batch["images"], batch["labels"], z, mix, alpha)
+        grads = tape.gradient(loss, variables)
+        before = [np.array(v) for v in variables]
+        expected = [b - (0.0 if g is None else np.asarray(tf.convert_to_tensor(g))) for b, g in zip(before, grads)]
+        gan.seed_generator.state.assign(seed_state)
+        phase(batch)
+        for v, e in zip(variables, expected):
+            np.testing.assert_allclose(np.asarray(v), e, atol=2e-5, err_msg=f"{v.path} at level {level}")
+        unused = [(v, b) for v, b, g in zip(variables, before, grads) if g is None]
+        new_level = [gan.discriminator.get_layer(name).trainable_variables for name in ("from_rgb_8x8", "d_block_8x8")]
+        assert {id(v) for v, _ in unused} == ({id(v) for vs in new_level for v in vs} if level == 0 else set())
+        for v, b in unused:
+            np.testing.assert_array_equal(np.asarray(v), b, err_msg=f"{v.path} at level {level}")
 
 
 def test_drift_term_adds_epsilon_times_the_mean_squared_real_score():
@@ -192,10 +208,13 @@ def test_bad_inputs_are_refused():
 def test_mixed_float16_fit(monkeypatch):
     keras.config.set_dtype_policy("mixed_float16")
     try:
-        gan = cases.model(2)
+        # S = 8, F = 16 and batches of 16: the steps see 0 (4x4), 16 (fade in 8x8, alpha 1/2),
+        # 32 (fade in 16x16, alpha 0) images, so float16 runs through every level and both fades.
+        gan = cases.model(2, fade_images=16, stabilize_images=8)
         assert gan.generator.get_layer("g_block_8x8").get_layer("conv0").compute_dtype == "float16"
         assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
-        history = fit(gan, _case(None, 48, 2), epochs=1)
+        history = fit(gan, _case(None, 48, 2, batch_size=16), epochs=1)
+        assert history["resolution"] == [16.0] and gan.position() == (2, 1.0)
         assert all(math.isfinite(v) for values in history.values() for v in values)
         images = gan.generate(3, seed=0)
         assert images.dtype == np.float32 and images.shape == (3, 16, 16, 1) and np.abs(images).max() <= 1.0

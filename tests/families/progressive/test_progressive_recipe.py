@@ -1,4 +1,4 @@
-"""`kgan train --family progressive`: resolved defaults, padding to a power of two, a tiny run end to end."""
+"""`kgan train --family progressive`: resolved defaults, padding to a power of two, a tiny run end to end (and its final export)."""
 
 import json
 import os
@@ -109,6 +109,22 @@ def test_a_tiny_run_grows_to_full_size_exports_and_samples(capsys, tmp_path, dig
     card = kgan.export.read_card(export)
     assert card["image_shape"] == [8, 8, 1] and card["progressive"]["complete"] is True
     assert card["training_config"]["family"] == "progressive"
+    # The final export is the full-resolution generator (the export of a run
+    # stopped mid-growth: test_progressive_export.py), the same in both formats
+    # as the run's model, whose samples kgan.augment can draw.
+    assert card["progressive"]["exported"] == "the full-resolution generator"
+    assert card["num_classes"] == 10 and card["weights"] == "ema"
+    gan = training.load_model(run_dir)
+    assert gan.growth()["complete"]
+    labels = [0, 1, 2, 9, 8, 7, 0]
+    expected = gan.generate(7, labels=labels, seed=5)
+    assert expected.shape == (7, 8, 8, 1) and np.abs(expected).max() <= 1.0
+    for backend in ("onnx", "saved_model"):
+        exported = kgan.inference.load(export, backend=backend)
+        np.testing.assert_allclose(exported.generate(7, labels=labels, seed=5), expected, atol=1e-5, err_msg=backend)
+    sampler = kgan.augment.as_sampler(gan)
+    z = kgan.latent.sample_latent(3, 8, seed=0)
+    assert tuple(sampler(z, np.array([0, 1, 2], "int32")).shape) == (3, 8, 8, 1)
     code, out, err = _kgan(capsys, "sample", run_dir, "--n", "20", "--seed", "0", "--out", tmp_path / "grid.png")
     assert code == 0, err
     code, out, err = _kgan(capsys, "sample", export, "--n", "20", "--seed", "0", "--out", tmp_path / "grid2.png")
