@@ -14,11 +14,13 @@ below for it:
 """
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 import kgan
@@ -160,3 +162,27 @@ def _name(part):
 def _network_inputs(spec, feeds):
     values = [feeds[tensor.name] for tensor in spec.inputs]
     return values[0] if len(values) == 1 else values
+
+
+def slow_contract_tests(*names):
+    """Class decorator: the named `FamilyContract` tests of this case become opt-in (`--runslow`).
+
+    For a further case of a family whose first case runs the whole contract
+    fast; say at the class which fast test covers each.
+    """
+
+    def decorate(cls):
+        for name in names:
+            setattr(cls, name, pytest.mark.slow(_delegate(getattr(FamilyContract, name))))
+        return cls
+
+    return decorate
+
+
+def _delegate(test):
+    # A new function per class: marking the inherited one would mark every family's.
+    @functools.wraps(test)
+    def run(self, *args, **kwargs):
+        return test(self, *args, **kwargs)
+
+    return run

@@ -12,11 +12,10 @@ code and are opt-in (`--runslow`). The x4 export and serving round trip are
 covered fast by test_sr_serving.py (an x4 export, served as arrays and PNG).
 """
 
-import pytest
-
 import sr_tiny
 from harness import FamilyCase
 from harness import FamilyContract
+from harness import slow_contract_tests
 
 
 def _make(scale, gan_loss, generator):
@@ -33,24 +32,14 @@ class TestRelativisticX2(FamilyContract):
     )
 
 
+# Fast coverage of each: TestRelativisticX2's test of the same name (the GAN loss and the scale change the
+# step's arithmetic, which this class's tiny fit checks, not what is saved, restored or exported); the x4 export
+# and serving also in test_sr_serving.py.
+@slow_contract_tests(
+    "test_resume_from_a_checkpoint_equals_the_uninterrupted_run",
+    "test_keras_save_and_load_keep_every_optimizer_and_continue",
+    "test_export_reproduces_the_exported_network",
+    "test_serving_round_trip",
+)
 class TestStandardX4(FamilyContract):
     case = FamilyCase("standard_x4", _make(4, "standard", "srresnet"), sr_tiny.pairs(scale=4), 8, _inputs)
-
-    # Fast coverage of each: TestRelativisticX2's test of the same name (the GAN loss and the scale change the
-    # step's arithmetic, which the tiny fit above checks, not what is saved, restored or exported); the x4 export
-    # and serving also in test_sr_serving.py.
-    @pytest.mark.slow
-    def test_keras_save_and_load_keep_every_optimizer_and_continue(self, tmp_path):
-        super().test_keras_save_and_load_keep_every_optimizer_and_continue(tmp_path)
-
-    @pytest.mark.slow
-    def test_resume_from_a_checkpoint_equals_the_uninterrupted_run(self, tmp_path):
-        super().test_resume_from_a_checkpoint_equals_the_uninterrupted_run(tmp_path)
-
-    @pytest.mark.slow
-    def test_export_reproduces_the_exported_network(self, tmp_path):
-        super().test_export_reproduces_the_exported_network(tmp_path)
-
-    @pytest.mark.slow
-    def test_serving_round_trip(self, tmp_path):
-        super().test_serving_round_trip(tmp_path)
