@@ -29,6 +29,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_slow)
 
 
+def pytest_collection_finish(session):
+    """Starts the fresh-interpreter scripts (tests/background.py) of the selected test modules."""
+    if not session.config.option.collectonly:
+        for module in _modules_with_background(session):
+            module.BACKGROUND.start()
+
+
+def pytest_sessionfinish(session):
+    for module in _modules_with_background(session):
+        module.BACKGROUND.stop()
+
+
+def _modules_with_background(session):
+    modules = {}
+    for item in getattr(session, "items", ()):
+        module = getattr(item, "module", None)
+        if hasattr(module, "BACKGROUND") and item.get_closest_marker("skip") is None:
+            modules[module.__name__] = module
+    return list(modules.values())
+
+
 @pytest.fixture(scope="session")
 def digits_npz(tmp_path_factory):
     """128 labelled 8x8 digits (all ten classes)."""

@@ -5,14 +5,11 @@ optimizer state, that each replica keeps its own image pool (its own fakes),
 and that a full-state checkpoint stores the first replica's pool.
 """
 
-import json
 import os
-import subprocess
-import sys
-import tempfile
 import textwrap
 
 import pytest
+from background import BackgroundScript
 
 SCRIPT = textwrap.dedent(
     r"""
@@ -87,55 +84,20 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def start():
-    """Starts SCRIPT in a fresh interpreter; its output goes to temporary files (a full pipe would stall it)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    tests = os.path.dirname(os.path.dirname(here))
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="",
-               PYTHONPATH=os.pathsep.join([tests, os.environ.get("PYTHONPATH", "")]))
-    stdout, stderr = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
-    process = subprocess.Popen([sys.executable, "-c", SCRIPT, here, os.path.join(os.path.dirname(here), "pix2pix")],
-                               stdout=stdout, stderr=stderr, text=True, env=env)
-    return process, stdout, stderr
-
-
-#: The script's process once started; conftest.py starts it when this module's tests are selected, so that
-#: its ~20 s (a second TensorFlow, tracing a step per replica) overlap the tests that run before these.
-started = None
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# Started by tests/conftest.py when these tests are selected, so that its ~20 s (a second TensorFlow, tracing a
+# step per replica) overlap the tests that run before these.
+BACKGROUND = BackgroundScript(
+    SCRIPT,
+    args=[_HERE, os.path.join(os.path.dirname(_HERE), "pix2pix")],
+    pythonpath=[os.path.dirname(os.path.dirname(_HERE))],
+    timeout=900,
+)
 
 
 @pytest.fixture(scope="module")
 def result():
-    global started
-    process, stdout, stderr = started or start()
-    started = None
-    try:
-        process.wait(timeout=900)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    stdout.seek(0)
-    stderr.seek(0)
-    out, err = stdout.read(), stderr.read()
-    stdout.close()
-    stderr.close()
-    lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
-    assert process.returncode == 0 and lines, f"script failed:\n{out[-3000:]}\n{err[-6000:]}"
-    return json.loads(lines[-1][len("RESULT ") :])
-
-
-def stop():
-    """Ends a started script whose tests did not run (e.g. the session was interrupted)."""
-    global started
-    if started is not None:
-        process, stdout, stderr = started
-        started = None
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        stdout.close()
-        stderr.close()
+    return BACKGROUND.result()
 
 
 def test_cyclegan_trains_with_equal_weights_and_a_pool_per_replica(result):

@@ -3,20 +3,16 @@
 An 8 px (4 -> 8) model: the 4 -> 8 -> 16 schedule under fit is
 test_progressive_model.py::test_fit_visits_every_phase_with_the_hand_computed_alpha.
 The interpreter spends ~15 s importing TensorFlow and tracing the replicated
-step, mostly on one core; conftest.py starts it as soon as collection ends
-(`start_in_background`), so it runs beside the folder's other tests, and
+step, mostly on one core; tests/conftest.py starts it as soon as collection ends
+(`BACKGROUND`, tests/background.py), so it runs beside the folder's other tests, and
 this file's name sorts it last, so its tests usually find the result ready.
 """
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
 import textwrap
 
 import numpy as np
 import pytest
+from background import BackgroundScript
 
 SCRIPT = textwrap.dedent(
     r"""
@@ -81,42 +77,12 @@ SCRIPT = textwrap.dedent(
 )
 
 
-_run = {}
-
-
-def start_in_background():
-    """Starts `SCRIPT` in a fresh interpreter, once; its output goes to unnamed temporary files."""
-    if "process" not in _run:
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-        _run["stdout"], _run["stderr"] = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
-        _run["process"] = subprocess.Popen(
-            [sys.executable, "-c", SCRIPT], stdout=_run["stdout"], stderr=_run["stderr"], text=True, env=env
-        )
-    return _run["process"]
-
-
-def stop_background():
-    """Ends the interpreter if it still runs (the session ended before these tests)."""
-    process = _run.get("process")
-    if process is not None and process.poll() is None:
-        process.kill()
-        process.wait()
+BACKGROUND = BackgroundScript(SCRIPT)
 
 
 @pytest.fixture(scope="module")
 def result():
-    process = start_in_background()
-    try:
-        returncode = process.wait(timeout=600)
-    finally:
-        stop_background()
-    stdout, stderr = _run["stdout"], _run["stderr"]
-    stdout.seek(0)
-    stderr.seek(0)
-    out, err = stdout.read(), stderr.read()
-    lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
-    assert returncode == 0 and lines, f"script failed:\n{out[-3000:]}\n{err[-6000:]}"
-    return json.loads(lines[-1][len("RESULT ") :])
+    return BACKGROUND.result()
 
 
 def test_fit_under_mirrored_strategy_counts_the_global_batch(result):

@@ -4,18 +4,14 @@
 
 Logical devices must be set before TensorFlow starts, hence the subprocess.
 It takes several seconds, mostly importing TensorFlow and tracing the step,
-so conftest.py starts it as soon as collection ends (when its test is to
-run): it runs on the second core while the other tests run in pytest's
-process, and the test collects its result (`result()`). Run alone, the test
-starts it itself.
+so it is a `background.BackgroundScript` that tests/conftest.py starts as
+soon as collection ends (when its test is to run).
 """
 
-import json
 import os
-import subprocess
-import sys
-import tempfile
 import textwrap
+
+from background import BackgroundScript
 
 SCRIPT = textwrap.dedent(
     r"""
@@ -44,41 +40,6 @@ SCRIPT = textwrap.dedent(
     print("RESULT " + json.dumps(out))
     """
 )
-TIMEOUT = 600  # seconds
 
-_run = {}
-
-
-def start():
-    """Starts the subprocess (once per pytest session)."""
-    if "process" not in _run:
-        here = os.path.dirname(os.path.abspath(__file__))
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-        _run["stdout"], _run["stderr"] = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
-        _run["process"] = subprocess.Popen(
-            [sys.executable, "-c", SCRIPT, here, os.path.dirname(os.path.dirname(here))],
-            stdout=_run["stdout"], stderr=_run["stderr"], text=True, env=env,
-        )
-
-
-def result():
-    """Waits for the subprocess; returns its `RESULT` dict, or raises AssertionError with its stderr."""
-    start()
-    _run["process"].wait(timeout=TIMEOUT)
-    stdout, stderr = (_read(_run[name]) for name in ("stdout", "stderr"))
-    lines = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, stderr[-3000:]
-    return json.loads(lines[-1][len("RESULT "):])
-
-
-def stop():
-    """Ends the subprocess if it still runs (a session that stopped before its test)."""
-    process = _run.get("process")
-    if process is not None and process.poll() is None:
-        process.kill()
-        process.wait()
-
-
-def _read(file):
-    file.seek(0)
-    return file.read()
+_HERE = os.path.dirname(os.path.abspath(__file__))
+BACKGROUND = BackgroundScript(SCRIPT, args=[_HERE, os.path.dirname(os.path.dirname(_HERE))])
