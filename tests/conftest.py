@@ -50,6 +50,30 @@ def _modules_with_background(session):
     return list(modules.values())
 
 
+@pytest.fixture(autouse=True)
+def _op_determinism_as_found():
+    """Each test leaves TensorFlow's op determinism as it found it.
+
+    The switch is process-wide: tests that compare runs bit for bit turn it
+    on, and while it is on Keras silently drops `jit_compile=True`, so a
+    later XLA test would run without XLA.
+    """
+    before = _determinism_enabled()
+    yield
+    if _determinism_enabled() != before:
+        from tensorflow.python.framework import config  # no public off switch
+
+        config.enable_op_determinism() if before else config.disable_op_determinism()
+
+
+def _determinism_enabled():
+    if "tensorflow" not in sys.modules:  # not imported yet, so not enabled
+        return False
+    from tensorflow.python.framework import config
+
+    return config.is_op_determinism_enabled()
+
+
 @pytest.fixture(scope="session")
 def digits_npz(tmp_path_factory):
     """128 labelled 8x8 digits (all ten classes)."""
