@@ -164,6 +164,15 @@ def _network_inputs(spec, feeds):
     return values[0] if len(values) == 1 else values
 
 
+def noise_inputs(latent_dim, num_classes=None):
+    """`export_inputs` of a noise-to-sample family: 5 latents (and labels cycling the classes)."""
+
+    def feeds():
+        z = kgan.latent.sample_latent(5, latent_dim, seed=4)
+        return {"z": z, "labels": (np.arange(5) % num_classes).astype("int32")} if num_classes else {"z": z}
+
+    return feeds
+
 def slow_contract_tests(*names):
     """Class decorator: the named `FamilyContract` tests of this case become opt-in (`--runslow`).
 

@@ -6,6 +6,7 @@ import numpy as np
 import kgan
 from harness import FamilyCase
 from harness import FamilyContract
+from harness import noise_inputs
 from tiny_models import randomize_batch_norm
 
 LATENT = 8
@@ -29,23 +30,15 @@ def _examples(num_classes):
     return (x, (np.arange(24) % num_classes).astype("int32")) if num_classes else x
 
 
-def _inputs(num_classes):
-    def feeds():
-        z = kgan.latent.sample_latent(5, LATENT, seed=4)
-        return {"z": z, "labels": (np.arange(5) % num_classes).astype("int32")} if num_classes else {"z": z}
-
-    return feeds
-
-
 class TestConditionalGAN(FamilyContract):
-    case = FamilyCase("conditional", _model(3), _examples(3), 8, _inputs(3))
+    case = FamilyCase("conditional", _model(3), _examples(3), 8, noise_inputs(LATENT, 3))
 
 
 class TestUnconditionalGAN(FamilyContract):
-    case = FamilyCase("unconditional", _model(None), _examples(None), 8, _inputs(None))
+    case = FamilyCase("unconditional", _model(None), _examples(None), 8, noise_inputs(LATENT))
 
 
 class TestGANWithADAAndLazyR1(FamilyContract):
     # ADA's probability and sign accumulators are model state: saved, checkpointed, resumed.
     ada = kgan.base.augmentation.AdaptiveAugment(interval=2, speed_images=200)
-    case = FamilyCase("ada", _model(3, augment=ada, r1_interval=2), _examples(3), 8, _inputs(3))
+    case = FamilyCase("ada", _model(3, augment=ada, r1_interval=2), _examples(3), 8, noise_inputs(LATENT, 3))

@@ -6,6 +6,7 @@ import numpy as np
 import kgan
 from harness import FamilyCase
 from harness import FamilyContract
+from harness import noise_inputs
 from tiny_models import randomize_batch_norm
 
 LATENT = 8
@@ -31,20 +32,12 @@ def _examples(num_classes):
     return (x, (np.arange(24) % num_classes).astype("int32")) if num_classes else x
 
 
-def _inputs(num_classes):
-    def feeds():
-        z = kgan.latent.sample_latent(5, LATENT, seed=4)
-        return {"z": z, "labels": (np.arange(5) % num_classes).astype("int32")} if num_classes else {"z": z}
-
-    return feeds
-
-
 class TestConditionalVoxelGAN(FamilyContract):
-    case = FamilyCase("conditional", _model(3), _examples(3), 8, _inputs(3))
+    case = FamilyCase("conditional", _model(3), _examples(3), 8, noise_inputs(LATENT, 3))
 
 
 class TestUnconditionalVoxelGAN(FamilyContract):
-    case = FamilyCase("unconditional", _model(None), _examples(None), 8, _inputs(None))
+    case = FamilyCase("unconditional", _model(None), _examples(None), 8, noise_inputs(LATENT))
 
 
 def test_the_export_is_a_5d_occupancy_output(tmp_path):
