@@ -14,7 +14,10 @@ def write_saved_model(network, path, spec):
         spec: its `kgan.specs.ModelSpec`.
     """
     archive = keras.export.ExportArchive()
-    archive.track(network)
+    # No `archive.track(network)`: the endpoints capture every variable they use, and tracking the
+    # network as well stores each weight twice (keras-team/keras#23553: the Keras wrappers under
+    # `variables/`, the tf.Variables under `_all_variables/`), doubling the files and the memory of
+    # every server that loads them.
     predict = signatures.predict_fn(network, spec)
     for name in ("serving_default", spec.task):
         archive.add_endpoint(name, predict, signatures.input_signature(spec))

@@ -60,6 +60,13 @@ def test_card_records_shapes_source_and_parity(exported):
     assert parity["sample"] <= 1e-5
 
 
+def test_savedmodel_stores_each_weight_once(exported):
+    # keras-team/keras#23553: tracking the network besides the endpoints stores every weight twice.
+    generator, path = exported
+    stored = tf.train.list_variables(os.path.join(path, "variables", "variables"))
+    assert sum(int(np.prod(shape)) for name, shape in stored if shape) == generator.count_params()
+
+
 @pytest.mark.parametrize("batch", [1, 5])
 def test_reloaded_signatures_match_keras(exported, batch):
     generator, path = exported
