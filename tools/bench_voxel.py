@@ -138,7 +138,7 @@ def check_comparable(default, plain, plain_run=True):
     ] + [name for name in SHARED_MODEL_SETTINGS if getattr(default.model, name) != getattr(plain.model, name)]
     if differences:
         raise ValueError(f"Expected the plain run to share the default run's settings. Received: different {differences}")
-    if plain_run and plain.model.d_accuracy_gate or plain.model.ema_half_life:
+    if plain_run and (plain.model.d_accuracy_gate or plain.model.ema_half_life):
         raise ValueError(
             "Expected a plain run without the D gate and the EMA. Received: "
             f"d_accuracy_gate={plain.model.d_accuracy_gate}, ema_half_life={plain.model.ema_half_life}"
