@@ -1,11 +1,12 @@
 """The committed exports in saved_models/ work on a fresh clone, with no training.
 
-For each preset of tools/train_presets.py (`PRESETS`, the folders the
-.gitignore admits): the export loads through `kgan.inference` (onnxruntime)
+For each folder the presets of tools/train_presets.py commit (the folders
+the .gitignore admits): the export loads through `kgan.inference` (onnxruntime)
 and TensorFlow's SavedModel loader and both answer the same on fixed inputs;
 the card's declared inputs and outputs are those of the ONNX graph and of the
-SavedModel's signatures; the card's scores are those of the committed files;
-`kgan sample saved_models/digits` writes a grid; `kgan serve saved_models`
+SavedModel's signatures; the card's scores are those of the committed files (per preset);
+`kgan sample saved_models/digits`, `kgan translate saved_models/digits_cyclegan-b2a`
+and `kgan upscale saved_models/sr_x4-psnr` write images; `kgan serve saved_models`
 answers a request for every model. A committed preset that is missing fails
 here: these files are what a clone has.
 """
@@ -33,7 +34,8 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 import train_presets  # noqa: E402
 
 SAVED_MODELS = os.path.join(REPO, "saved_models")
-NAMES = sorted(train_presets.PRESETS)
+FOLDERS = train_presets.committed_folders()
+NAMES = sorted(FOLDERS)
 ONNX_TYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT32: "int32", onnx.TensorProto.INT64: "int64"}
 N = 6
 
@@ -78,12 +80,12 @@ def test_gitignore_admits_exactly_the_presets():
 
 
 def test_card_records_command_version_and_scores(name):
-    card, preset = _card(name), train_presets.PRESETS[name]
+    card, preset = _card(name), FOLDERS[name]
     assert card["name"] == name
     assert card["command"] == " ".join(preset.train_command())
     assert card["packages"]["kgan"]
     assert set(card["scores"]) == set(preset.tolerances)
-    assert card["preset"]["rebuild"] == f"python tools/train_presets.py --only {name}"
+    assert card["preset"]["rebuild"] == f"python tools/train_presets.py --only {preset.name}"
 
 
 def test_onnx_and_saved_model_agree_on_fixed_inputs(name):
@@ -131,9 +133,12 @@ def test_card_inputs_and_outputs_are_the_files(name):
         assert sorted(loaded.signatures[signature_name].structured_input_signature[1]) == sorted(inputs)
 
 
-def test_card_scores_are_those_of_the_committed_files(name):
-    card, preset = _card(name), train_presets.PRESETS[name]
-    scores = train_presets.CHECKERS[preset.checker](_version_dir(name))
+@pytest.mark.parametrize("preset", sorted(train_presets.PRESETS))
+def test_card_scores_are_those_of_the_committed_files(preset):
+    preset = train_presets.PRESETS[preset]
+    scores = train_presets.CHECKERS[preset.checker]({folder: _version_dir(folder) for folder in preset.folders})
+    card = _card(preset.folders[0])
+    assert all(_card(folder)["scores"] == card["scores"] for folder in preset.folders)
     # The same files and checker on another CPU: a sample or two may be labelled otherwise.
     tight = {key: 0.002 if isinstance(tolerance, float) else 0 for key, tolerance in preset.tolerances.items()}
     rows, ok = train_presets.compare(scores, card["scores"], tight)
@@ -146,6 +151,24 @@ def test_kgan_sample_writes_a_grid(tmp_path):
     assert cli.main(args) == 0
     grid = np.asarray(Image.open(out))
     assert grid.ndim >= 2 and grid.shape[0] >= 16 * 2 and grid.std() > 10
+
+
+def _test_image(path, size, channels=3):
+    ramp = np.linspace(0.0, 1.0, size * size * channels).reshape(size, size, channels)
+    Image.fromarray((255 * np.sin(9.0 * ramp) ** 2).astype("uint8")).save(path)
+
+
+def test_kgan_translate_and_upscale_run_the_presets(tmp_path):
+    _test_image(tmp_path / "photo.png", 32)
+    translate = ["translate", os.path.join(SAVED_MODELS, "digits_cyclegan-b2a"), str(tmp_path / "photo.png"),
+                 "--out", str(tmp_path / "digit.png")]
+    assert cli.main(translate) == 0
+    assert np.asarray(Image.open(tmp_path / "digit.png")).shape[:2] == (32, 32)
+    upscale = ["upscale", os.path.join(SAVED_MODELS, "sr_x4-psnr"), str(tmp_path / "photo.png"),
+               "--out", str(tmp_path / "big.png")]
+    assert cli.main(upscale) == 0
+    big = np.asarray(Image.open(tmp_path / "big.png"))
+    assert big.shape == (128, 128, 3) and big.std() > 10
 
 
 def test_kgan_serve_saved_models_answers_each_model(tmp_path):

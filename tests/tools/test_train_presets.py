@@ -52,46 +52,56 @@ def _fake_export(root, name, version, scores=None):
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
-    """A preset `fake` whose rebuild writes a card and whose checker returns `scores[0]`, and a committed root."""
+    """A preset `fake` exporting two committed parts, whose checker returns `scores[0]`, and a committed root."""
     committed = tmp_path / "saved_models"
-    _fake_export(committed, "fake", 1, {**COMMITTED, "diversity_ratio": 0.1})  # an older version
-    _fake_export(committed, "fake", 2, COMMITTED)
+    for folder in ("fake-a", "fake-b"):
+        _fake_export(committed, folder, 1, {**COMMITTED, "diversity_ratio": 0.1})  # an older version
+        _fake_export(committed, folder, 2, COMMITTED)
     out = tmp_path / "out"
-    preset = train_presets.Preset("fake", ("--family", "gan", "--seed", "0"), "fake", TOLERANCES, "a fake preset")
-    scores = [dict(COMMITTED, n=1000)]
+    preset = train_presets.Preset("fake", ("--family", "gan", "--seed", "0"), "fake", TOLERANCES, "a fake preset",
+                                  exports=("fake-a", "fake-b"))
+    scores, checked = [dict(COMMITTED, n=1000)], []
 
     def rebuild(preset, out_dir):
-        return str(_fake_export(out / "saved_models", preset.name, 1)), 42.0
+        # The run also writes a part that is not committed.
+        _fake_export(out / "saved_models", "fake-extra", 1)
+        return {f: str(_fake_export(out / "saved_models", f, 1)) for f in preset.folders}, 42.0
+
+    def checker(exports):
+        checked.append(exports)
+        return scores[0]
 
     monkeypatch.setattr(train_presets, "PRESETS", {"fake": preset})
-    monkeypatch.setattr(train_presets, "CHECKERS", {"fake": lambda export_dir: scores[0]})
-    monkeypatch.setattr(train_presets, "MISSING", {"later": "its family is not finished"})
+    monkeypatch.setattr(train_presets, "CHECKERS", {"fake": checker})
     monkeypatch.setattr(train_presets, "rebuild", rebuild)
-    return committed, out, scores
+    return committed, out, scores, checked
 
 
 def test_a_rebuild_scoring_like_its_card_passes_and_is_recorded(fake, tmp_path, capsys):
-    committed, out, _ = fake
+    committed, out, _, checked = fake
     report = tmp_path / "report.json"
     assert train_presets.main(["--out", str(out), "--saved-models", str(committed), "--json", str(report)]) == 0
     table = capsys.readouterr().out
-    assert "fake       agreement_with_requested_class" in table and "later      missing" in table
+    assert "fake             agreement_with_requested_class" in table
     results = json.loads(report.read_text())["results"]
-    assert [(r["name"], r["status"]) for r in results] == [("fake", "ok"), ("later", "missing")]
-    card = json.loads((out / "saved_models" / "fake" / "1" / "card.json").read_text())
-    assert card["command"] == "kgan train --family gan --seed 0 --export-name fake"
-    assert card["scores"] == COMMITTED and card["preset"]["train_seconds"] == 42.0
-    assert card["preset"]["checker_details"] == {"n": 1000}
-    # Without --replace the committed export is untouched.
-    assert json.loads((committed / "fake" / "2" / "card.json").read_text())["scores"] == COMMITTED
+    assert [(r["name"], r["status"]) for r in results] == [("fake", "ok")]
+    assert [sorted(c) for c in checked] == [["fake-a", "fake-b"]]  # one checker call sees both parts
+    for folder in ("fake-a", "fake-b"):
+        card = json.loads((out / "saved_models" / folder / "1" / "card.json").read_text())
+        assert card["command"] == "kgan train --family gan --seed 0 --export-name fake"
+        assert card["scores"] == COMMITTED and card["preset"]["train_seconds"] == 42.0
+        assert card["preset"]["checker_details"] == {"n": 1000}
+        # Without --replace the committed export is untouched.
+        assert json.loads((committed / folder / "2" / "card.json").read_text())["scores"] == COMMITTED
 
 
 def test_a_rebuild_that_differs_fails_and_replace_installs_it(fake, tmp_path):
-    committed, out, scores = fake
+    committed, out, scores, _ = fake
     scores[0] = {**COMMITTED, "agreement_with_requested_class": 0.5}
     args = ["--out", str(out), "--saved-models", str(committed), "--json", str(tmp_path / "r.json")]
     assert train_presets.main([*args, "--replace"]) == 1
-    assert sorted(os.listdir(committed)) == ["fake"]  # staging folders are gone
-    assert sorted(os.listdir(committed / "fake")) == ["1"]
-    installed = json.loads((committed / "fake" / "1" / "card.json").read_text())
-    assert installed["scores"]["agreement_with_requested_class"] == 0.5
+    assert sorted(os.listdir(committed)) == ["fake-a", "fake-b"]  # staging folders are gone, the extra part not installed
+    for folder in ("fake-a", "fake-b"):
+        assert sorted(os.listdir(committed / folder)) == ["1"]
+        installed = json.loads((committed / folder / "1" / "card.json").read_text())
+        assert installed["scores"]["agreement_with_requested_class"] == 0.5
