@@ -11,12 +11,14 @@ from kgan.metrics.evaluation import METRICS as METRIC_NAMES
 def add_parser(subparsers):
     parser = subparsers.add_parser(
         "evaluate",
-        help="Score a generator (FID, KID, precision/recall, IS, CAS).",
+        help="Score a generator (FID, KID, precision/recall, IS, CAS, class agreement).",
         description=(
             "Generate N images from SRC, compare their features with real images, "
             "print a table of scores and write a JSON protocol card recording how "
             "they were made (extractor and weights hash, sample counts, split, "
-            "resizing, seed, kgan version)."
+            "resizing, seed, kgan version). A voxel generator's volumes are compared "
+            "with real voxel data read at their grid size, through a volume classifier "
+            "(`kgan evaluator train` on voxel data); volumes are never resized."
         ),
         epilog=examples(
             "kgan evaluator train --dataset digits --out evaluator.keras",
@@ -25,6 +27,10 @@ def add_parser(subparsers):
             "--extractor inception:inception_v3.h5 --out card.json",
             "kgan evaluate saved_models/digits/1 --dataset digits "
             "--extractor classifier:evaluator.keras --metrics fid,kid,per_class_fid,cas",
+            "kgan evaluator train --dataset shapes --grid-size 32 --out shapes_eval.keras",
+            "kgan evaluate runs/voxel_small-shapes-RUN --dataset shapes --n 800 "
+            "--extractor classifier:shapes_eval.keras "
+            "--metrics fid,kid,precision_recall,per_class_fid,cas,class_agreement,classes_covered",
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -35,16 +41,19 @@ def add_parser(subparsers):
     )
     parser.add_argument(
         "--dataset", required=True,
-        help="real data: 'digits', an .npz file, an image folder, a TFDS name",
+        help="real data: 'digits', an .npz file, an image folder, a TFDS name; for "
+        "volumes: 'shapes', an .npz of grids, a folder of .binvox/mesh files",
     )
     parser.add_argument("--split", default="test", help="real data split (default: test)")
-    parser.add_argument("--n", type=int, default=10000, help="generated images (default: 10000)")
     parser.add_argument(
-        "--n-real", type=int, default=None, help="real images (default: min(n, split size))"
+        "--n", type=int, default=10000, help="generated images or volumes (default: 10000)"
+    )
+    parser.add_argument(
+        "--n-real", type=int, default=None, help="real examples (default: min(n, split size))"
     )
     parser.add_argument(
         "--extractor", required=True,
-        help="classifier:PATH (a `kgan evaluator` .keras file), inception:PATH "
+        help="classifier:PATH (a `kgan evaluator` .keras file, of images or volumes), inception:PATH "
         "(Keras InceptionV3 .h5 weights; '_notop' files give no IS), "
         "or inception with --download",
     )
@@ -54,7 +63,9 @@ def add_parser(subparsers):
     )
     parser.add_argument(
         "--metrics", default="fid,kid,precision_recall",
-        help="comma-separated, from: " + ", ".join(METRIC_NAMES),
+        help="comma-separated, from: " + ", ".join(METRIC_NAMES)
+        + " (class_agreement: of a conditional generator, with the classifier's real "
+        "accuracy as real_class_agreement)",
     )
     parser.add_argument(
         "--batch-size", type=int, default=100, help="images per batch (default: 100)"
@@ -83,7 +94,7 @@ def run(args):
             sampler, args.dataset, extractor, n=args.n, metrics=metrics, seed=args.seed,
             n_real=args.n_real, split=args.split, batch_size=args.batch_size,
         )
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, ModuleNotFoundError) as e:  # the last: mesh folders without trimesh
         raise CLIError(str(e)) from None
     card["generator"]["source"] = os.path.abspath(args.src)
     card["command"] = command_line(args)
@@ -155,6 +166,7 @@ def format_table(card):
     rows += [
         ("n_fake / n_real", f"{card['n_fake']} / {card['n_real']}"),
         ("dataset", f"{card['dataset']} ({card['split']})"),
+        ("samples", card["samples"]),
         ("extractor", card["extractor"]["name"]),
         ("weights sha256", card["extractor"]["weights_sha256"][:16] + "..."),
         ("resize", card["resize"]),

@@ -1,4 +1,4 @@
-"""Evaluation metrics for generators: FID, KID, IS, precision/recall, CAS.
+"""Evaluation metrics for generators: FID, KID, IS, precision/recall, CAS, class agreement.
 
 ```python
 extractor = kgan.metrics.ClassifierExtractor("evaluator.keras")
@@ -11,9 +11,13 @@ fid = kgan.metrics.frechet_distance(real_features, fake_features)
 
 The metric functions take feature arrays; `compute_features` turns a
 generator or a dataset into features batch by batch; `evaluate` does both and
-returns a protocol card saying how the numbers were made.
+returns a protocol card saying how the numbers were made. Voxel generators
+are scored the same way, with a classifier of volumes (`train_classifier` on
+voxel data) against real grids (`"shapes"`, ...).
 """
 
+from kgan.metrics.class_agreement import class_agreement
+from kgan.metrics.class_agreement import classes_covered
 from kgan.metrics.classification_accuracy_score import classification_accuracy_score
 from kgan.metrics.classifier import build_classifier
 from kgan.metrics.classifier import train_classifier
@@ -33,6 +37,7 @@ from kgan.metrics.inception_score import inception_score
 from kgan.metrics.kid import kernel_inception_distance
 from kgan.metrics.per_class_fid import per_class_fid
 from kgan.metrics.precision_recall import precision_recall
+from kgan.metrics.volume_classifier import build_volume_classifier
 
 __all__ = [
     "METRICS",
@@ -42,6 +47,9 @@ __all__ = [
     "InceptionExtractor",
     "KerasExtractor",
     "build_classifier",
+    "build_volume_classifier",
+    "class_agreement",
+    "classes_covered",
     "classification_accuracy_score",
     "compute_features",
     "evaluate",

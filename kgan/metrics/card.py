@@ -9,6 +9,7 @@ import datetime
 import platform
 import sys
 
+from kgan.metrics.class_agreement import MIN_SHARE
 from kgan.metrics.extractors.resize import RESIZE_METHOD
 
 
@@ -21,7 +22,8 @@ def protocol_card(evaluation, scores, sampler, real_description, n_real, image_s
         sampler: The scored sampler.
         real_description: `{"source", "split", "num_classes", "subset"}`.
         n_real: Number of real images used.
-        image_shape: `(H, W, C)` of the generated images.
+        image_shape: `(H, W, C)` of the generated images, or `(D, H, W, 1)`
+            of generated volumes.
         seconds: Wall time of the evaluation, if measured.
     """
     import kgan
@@ -37,6 +39,7 @@ def protocol_card(evaluation, scores, sampler, real_description, n_real, image_s
         "split": real_description["split"],
         "real_subset": real_description.get("subset"),
         "image_shape": [int(d) for d in image_shape],
+        "samples": sample_description(image_shape),
         "resize": resize_description(extractor, image_shape),
         "extractor": {
             "name": getattr(extractor, "name", type(extractor).__name__),
@@ -58,14 +61,24 @@ def protocol_card(evaluation, scores, sampler, real_description, n_real, image_s
     }
 
 
+def sample_description(image_shape):
+    """What was compared: images in [-1, 1] or volumes (occupancy grids) in [0, 1]."""
+    if len(image_shape) == 4:
+        return "volumes (occupancy grids) in [0, 1], " + "x".join(str(int(d)) for d in image_shape[:3])
+    return "images in [-1, 1], " + "x".join(str(int(d)) for d in image_shape[:2])
+
+
 def resize_description(extractor, image_shape):
-    """Says whether and how images were resized for the extractor."""
+    """Says whether and how images were resized for the extractor (volumes never are)."""
     size = getattr(extractor, "input_size", None)
-    height, width = image_shape[:2]
+    spatial = tuple(int(d) for d in image_shape[:-1])
+    if len(spatial) == 3:
+        return "none (volumes are not resized)"
     if size is None:
         return "unknown (extractor has no input_size)"
-    if tuple(size) == (height, width):
+    if tuple(size) == spatial:
         return "none"
+    height, width = spatial
     method = getattr(extractor, "resize_method", RESIZE_METHOD)
     return f"{height}x{width} -> {size[0]}x{size[1]}: {method}"
 
@@ -84,6 +97,8 @@ def _settings(evaluation, n_real):
         settings["inception_score"] = {"splits": min(10, evaluation.n)}
     if "cas" in evaluation.metrics:
         settings["cas"] = {"epochs": evaluation.cas_epochs, "n_train": evaluation.n}
+    if "classes_covered" in evaluation.metrics:
+        settings["classes_covered"] = {"min_share": MIN_SHARE, "of": "a uniform share of the samples"}
     return settings
 
 

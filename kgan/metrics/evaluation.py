@@ -1,10 +1,12 @@
 """`evaluate`: score a generator against real data and write a protocol card.
 
 Steps:
-1. Generate `n` images batch by batch (balanced labels if conditional) and
-   keep only their features (and class probabilities for the IS).
-2. Load the real split at the generated image shape, take `n_real` of it
-   (a seeded random subset if the split is larger), and extract features.
+1. Generate `n` images (or volumes) batch by batch (balanced labels if
+   conditional) and keep only their features (and class probabilities for
+   the IS, class agreement and classes covered).
+2. Load the real split at the generated image shape (a voxel source at the
+   generated grid size), take `n_real` of it (a seeded random subset if the
+   split is larger), and extract features.
 3. Compute the requested metrics; CAS trains a classifier on new samples.
 4. Describe how the numbers were made in a protocol card (`card.py`).
 """
@@ -15,6 +17,8 @@ import numpy as np
 
 from kgan import atomic
 from kgan.metrics.card import protocol_card
+from kgan.metrics.class_agreement import agreement_scores
+from kgan.metrics.class_agreement import classes_covered
 from kgan.metrics.classification_accuracy_score import classification_accuracy_score
 from kgan.metrics.extractors.protocol import has_probabilities
 from kgan.metrics.features import extract
@@ -26,10 +30,15 @@ from kgan.metrics.precision_recall import precision_recall
 from kgan.metrics.real_data import load_real
 from kgan import checks
 
-METRICS = ("fid", "kid", "precision_recall", "inception_score", "per_class_fid", "cas")
+METRICS = (
+    "fid", "kid", "precision_recall", "inception_score", "per_class_fid", "cas", "class_agreement",
+    "classes_covered",
+)
 DEFAULT_METRICS = ("fid", "kid", "precision_recall")
-CONDITIONAL_METRICS = ("per_class_fid", "cas")
-# The scores each metric adds (per_class_fid also adds "per_class_fid_<c>").
+CONDITIONAL_METRICS = ("per_class_fid", "cas", "class_agreement")
+PROBABILITY_METRICS = ("inception_score", "class_agreement", "classes_covered")
+# The scores each metric adds (per_class_fid also adds "per_class_fid_<c>",
+# class_agreement "class_agreement_<c>").
 SCORES = {
     "fid": ("fid",),
     "kid": ("kid", "kid_std"),
@@ -37,6 +46,8 @@ SCORES = {
     "inception_score": ("inception_score", "inception_score_std"),
     "per_class_fid": ("per_class_fid",),
     "cas": ("cas",),
+    "class_agreement": ("class_agreement", "real_class_agreement"),
+    "classes_covered": ("classes_covered",),
 }
 
 
@@ -55,17 +66,23 @@ def evaluate(
     Args:
         sampler: Anything with `generate(n, labels=None, seed=None)`,
             `num_classes` and `latent_dim`: a `kgan.GAN`, a loaded run, an
-            exported model from `kgan.inference.load`.
+            exported model from `kgan.inference.load`. A voxel generator
+            (`kgan.VoxelGAN`, its export) gives volumes `(n, D, H, W, 1)` in
+            [0, 1]: they are scored the same way, with a volume classifier.
         real_source: A `kgan.data` source name or path (`"digits"`,
-            `"mnist.npz"`, ...), or real images `(n, H, W, C)` in [-1, 1], or
-            `(images, labels)`.
+            `"mnist.npz"`, ...), a voxel source (`"shapes"`, an `.npz` of
+            grids, a folder of `.binvox` files; read at the generated grid
+            size), or real images `(n, H, W, C)` in [-1, 1] (volumes
+            `(n, D, H, W, 1)` in [0, 1]), or `(images, labels)`.
         extractor: A feature extractor, e.g. `ClassifierExtractor(path)` or
             `InceptionExtractor(weights_path)`.
         n: Number of generated images.
         metrics: Names from `"fid"`, `"kid"`, `"precision_recall"`,
-            `"inception_score"` (needs extractor probabilities),
-            `"per_class_fid"` and `"cas"` (need a conditional sampler and
-            labelled real data).
+            `"inception_score"` and `"classes_covered"` (need extractor
+            probabilities), `"per_class_fid"`, `"cas"` and
+            `"class_agreement"` (need a conditional sampler and labelled
+            real data; class agreement also the extractor's probabilities
+            over the sampler's classes).
         seed: Seed for the generated images, the real subset, KID subsets and
             CAS training.
         card_path: If set, the card is also written there as JSON, atomically.
@@ -76,7 +93,9 @@ def evaluate(
         The protocol card, a JSON-ready dict; `card["scores"]` maps score
         names (`"fid"`, `"kid"`, `"kid_std"`, `"precision"`, `"recall"`,
         `"inception_score"`, `"inception_score_std"`, `"per_class_fid"` with
-        `"per_class_fid_<c>"`, `"cas"`) to floats.
+        `"per_class_fid_<c>"`, `"cas"`, `"class_agreement"` with
+        `"class_agreement_<c>"` and `"real_class_agreement"` (the same on
+        the real examples: the ceiling), `"classes_covered"`) to floats.
 
     Example:
 
@@ -152,10 +171,11 @@ class Evaluation:
             self.n,
             self.batch_size,
             seed=self.seed,
-            probabilities="inception_score" in self.metrics,
+            probabilities=any(m in PROBABILITY_METRICS for m in self.metrics),
         )
         real, real_images, _ = self._real_features(fake.image_shape)
         scores = self._feature_scores(real, fake)
+        scores.update(self._class_scores(real, fake))
         if "cas" in self.metrics:
             scores["cas"] = classification_accuracy_score(
                 sampler, real_images, real.labels, n=self.n, epochs=self.cas_epochs,
@@ -180,11 +200,18 @@ class Evaluation:
                 f"method. Received: sampler of type {type(sampler).__name__}"
             )
         wanted = [m for m in self.metrics if m in CONDITIONAL_METRICS]
-        if wanted and not getattr(sampler, "num_classes", None):
+        num_classes = getattr(sampler, "num_classes", None)
+        if wanted and not num_classes:
             raise ValueError(
                 f"Expected a conditional sampler (num_classes set) for metrics "
-                f"{wanted}. Received: sampler.num_classes="
-                f"{getattr(sampler, 'num_classes', None)!r}"
+                f"{wanted}. Received: sampler.num_classes={num_classes!r}"
+            )
+        classes = getattr(self.extractor, "num_classes", None)
+        if "class_agreement" in self.metrics and classes != num_classes:
+            raise ValueError(
+                f"Expected an extractor classifying the sampler's {num_classes} classes for "
+                f"class agreement. Received: extractor {getattr(self.extractor, 'name', self.extractor)!r} "
+                f"with num_classes={classes!r}"
             )
 
     def _real_features(self, image_shape):
@@ -203,11 +230,14 @@ class Evaluation:
         images, labels = _subset(images, labels, count, self.seed)
         if labels is None and any(m in CONDITIONAL_METRICS for m in self.metrics):
             raise ValueError(
-                "Expected labelled real data for per-class FID and CAS. "
+                "Expected labelled real data for per-class FID, CAS and class agreement. "
                 f"Received: real_source={description['source']!r} without labels"
             )
         source = images if labels is None else (images, labels)
-        real = extract(source, self.extractor, batch_size=self.batch_size)
+        real = extract(
+            source, self.extractor, batch_size=self.batch_size,
+            probabilities="class_agreement" in self.metrics,
+        )
         keep_images = images if "cas" in self.metrics else None
         return real, keep_images, description
 
@@ -233,6 +263,15 @@ class Evaluation:
             scores.update({f"per_class_fid_{c}": v for c, v in by_class.items()})
         return scores
 
+    def _class_scores(self, real, fake):
+        """What the extractor's classifier says of the samples: class agreement, classes covered."""
+        scores = {}
+        if "class_agreement" in self.metrics:
+            scores.update(agreement_scores(fake.probabilities, fake.labels, real.probabilities, real.labels))
+        if "classes_covered" in self.metrics:
+            scores["classes_covered"] = len(classes_covered(fake.probabilities, fake.probabilities.shape[1]))
+        return scores
+
 
 def check_metrics(metrics, extractor):
     """Returns `metrics` as a tuple of known names, or raises `ValueError`."""
@@ -244,10 +283,11 @@ def check_metrics(metrics, extractor):
         raise ValueError(
             f"Expected metrics from {METRICS}. Received: metrics={metrics!r}"
         )
-    if "inception_score" in metrics and not has_probabilities(extractor):
+    wanted = [m for m in metrics if m in PROBABILITY_METRICS]
+    if wanted and not has_probabilities(extractor):
         raise ValueError(
-            "Expected an extractor with class probabilities for the Inception "
-            f"Score. Received: extractor={getattr(extractor, 'name', extractor)!r}"
+            f"Expected an extractor with class probabilities for metrics {wanted} (the Inception "
+            f"Score, class agreement, classes covered). Received: extractor={getattr(extractor, 'name', extractor)!r}"
         )
     return metrics
 

@@ -9,6 +9,10 @@ A source is one of:
 - a `tf.data.Dataset` or other iterable of batches, `images` or
   `(images, labels)`.
 
+Volumes go the same way: batches of rank 5, `(n, D, H, W, 1)`, are occupancy
+grids in [0, 1] (a voxel generator's sigmoid output, `kgan.VoxelGAN`), for
+an extractor made from a volume classifier.
+
 Only one batch of images is held at a time; the features are accumulated.
 """
 
@@ -21,6 +25,8 @@ from kgan import checks
 # Images may exceed [-1, 1] by this much (rounding in resizing, tanh in
 # float16) before they are rejected as being in the wrong range.
 RANGE_TOLERANCE = 1e-3
+IMAGE_RANGE = (-1.0, 1.0)
+VOLUME_RANGE = (0.0, 1.0)
 
 Extracted = collections.namedtuple(
     "Extracted", ["features", "probabilities", "labels", "image_shape"]
@@ -31,7 +37,7 @@ Attributes:
     features: float32 array `(n, feature_dim)`.
     probabilities: float32 array `(n, num_classes)`, or `None` if not asked.
     labels: int32 array `(n,)` of the images' labels, or `None`.
-    image_shape: `(H, W, C)` of the source's images.
+    image_shape: `(H, W, C)` of the source's images, `(D, H, W, 1)` of volumes.
 """
 
 
@@ -183,16 +189,23 @@ def _iterable_batches(batches, n):
 
 
 def _check_images(images):
-    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+    """Returns `images` if they are images in [-1, 1] or volumes in [0, 1], else raises."""
+    if images.ndim == 5 and images.shape[-1] == 1:
+        kind, (low_bound, high_bound), hint = "volumes", VOLUME_RANGE, "occupancy grids"
+    elif images.ndim == 4 and images.shape[-1] in (1, 3):
+        kind, (low_bound, high_bound), hint = "images", IMAGE_RANGE, (
+            "kgan's convention; scale uint8 pixels with x / 127.5 - 1"
+        )
+    else:
         raise ValueError(
-            "Expected image batches of shape (batch, height, width, 1 or 3). "
-            f"Received: shape={images.shape}"
+            "Expected image batches of shape (batch, height, width, 1 or 3) or volume "
+            f"batches of shape (batch, depth, height, width, 1). Received: shape={images.shape}"
         )
     low, high = float(images.min()), float(images.max())
-    if low < -1 - RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
+    if low < low_bound - RANGE_TOLERANCE or high > high_bound + RANGE_TOLERANCE:
         raise ValueError(
-            "Expected images in [-1, 1] (kgan's convention; scale uint8 pixels "
-            f"with x / 127.5 - 1). Received: values in [{low:.4g}, {high:.4g}]"
+            f"Expected {kind} in [{low_bound:g}, {high_bound:g}] ({hint}). "
+            f"Received: values in [{low:.4g}, {high:.4g}]"
         )
     return images
 

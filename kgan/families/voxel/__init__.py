@@ -8,7 +8,9 @@
 - `config.py`: its `kgan train` settings;
 - `recipe.py`: what `kgan train --family voxel` loads, builds and previews;
 - `evaluator.py`: a small 3D classifier of the real shapes, for class
-  agreement, classes covered and FID in its features.
+  agreement, classes covered and FID in its features (`kgan.metrics`' volume
+  classifier and scores, under the names `tools/bench_voxel.py` uses;
+  `kgan evaluator train --dataset shapes` and `kgan evaluate` give the same).
 
 Its networks are `kgan.models.voxel_generator` / `voxel_discriminator`; its
 data `kgan.data.load_voxels` (embedded procedural shapes, `.npz`, `.binvox`,

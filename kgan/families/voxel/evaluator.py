@@ -1,9 +1,14 @@
 """Scores for voxel GANs from a small 3D classifier trained on the real shapes.
 
-`kgan.metrics`' evaluators read 2-D images; shapes need a 3D one. The
-classifier here is three strided 3D convolutions (16, 32, 64 filters),
-global average pooling, a 128-unit ReLU layer named `"features"` and a
-softmax. Trained on the real training shapes, it gives:
+The classifier and the scores live in `kgan.metrics`, which reads volumes as
+it reads images (`kgan evaluator train --dataset shapes`, `kgan evaluate
+RUN --dataset shapes --extractor classifier:PATH --metrics
+fid,class_agreement,classes_covered`); this module keeps the names the
+voxel benchmark (`tools/bench_voxel.py`) uses on arrays in memory. The
+classifier (`kgan.metrics.build_volume_classifier`) is three strided 3D
+convolutions (16, 32, 64 filters), global average pooling, a 128-unit ReLU
+layer named `"features"` and a softmax. Trained on the real training shapes,
+it gives:
 
 - **class agreement**: the fraction of a conditional GAN's samples of class
   `c` that the classifier puts in class `c` (its accuracy on real held-out
@@ -22,85 +27,58 @@ features, probabilities = extractor(x[:8].astype("float32"))
 ```
 """
 
-import keras
 import numpy as np
 
 from kgan import metrics
+from kgan.metrics.class_agreement import MIN_SHARE
+from kgan.metrics.class_agreement import class_agreement
+from kgan.metrics.class_agreement import classes_covered
+from kgan.metrics.class_agreement import per_class_agreement
+from kgan.metrics.extractors.classifier import features_and_probabilities_model
+from kgan.metrics.hashing import weights_sha256
+from kgan.metrics.volume_classifier import FEATURES
 
-FEATURES = "features"
-MIN_SHARE = 0.16  # of a uniform share: 2% of the samples with 8 classes
+__all__ = [
+    "FEATURES", "MIN_SHARE", "VolumeExtractor", "build_classifier", "class_agreement", "classes_covered",
+    "scores", "train_classifier",
+]
 
 
 def build_classifier(grid_size, num_classes, feature_dim=128, seed=None):
     """An uncompiled 3D CNN classifier of occupancy grids `(n, n, n, 1)` in [0, 1]."""
-
-    def init(i):
-        return keras.initializers.GlorotUniform(seed=None if seed is None else seed + i)
-
-    grids = keras.Input((grid_size, grid_size, grid_size, 1), name="voxels")
-    x = grids
-    for i, filters in enumerate((16, 32, 64)):
-        x = keras.layers.Conv3D(
-            filters, 3, strides=2, padding="same", activation="relu", kernel_initializer=init(i), name=f"conv{i}"
-        )(x)
-    x = keras.layers.GlobalAveragePooling3D(name="pool")(x)
-    features = keras.layers.Dense(feature_dim, activation="relu", kernel_initializer=init(3), name=FEATURES)(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", kernel_initializer=init(4), name="probabilities")(
-        features
-    )
-    return keras.Model(grids, outputs, name="voxel_classifier")
+    return metrics.build_volume_classifier((grid_size,) * 3 + (1,), num_classes, feature_dim, seed)
 
 
 def train_classifier(volumes, labels, epochs=8, batch_size=64, seed=0, verbose=0):
-    """Builds and fits the classifier (Adam 1e-3, cross-entropy) on grids in [0, 1]; returns it."""
-    keras.utils.set_random_seed(seed)
-    volumes = np.asarray(volumes)
-    model = build_classifier(volumes.shape[1], int(np.max(labels)) + 1, seed=seed)
-    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    order = np.random.default_rng(seed).permutation(len(volumes))  # classes come in blocks
-    model.fit(
-        volumes[order].astype("float32"), np.asarray(labels)[order], batch_size=batch_size, epochs=epochs,
-        shuffle=True, verbose=verbose,
+    """Builds and fits the classifier (`kgan.metrics.train_classifier`) on grids in [0, 1]; returns it."""
+    return metrics.train_classifier(
+        (volumes, labels), epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose
     )
-    return model
 
 
 class VolumeExtractor:
     """`extractor(volumes) -> (features, probabilities)` from a trained classifier, in batches."""
 
     def __init__(self, classifier, batch_size=64):
-        self.model = keras.Model(classifier.inputs, [classifier.get_layer(FEATURES).output, classifier.outputs[0]])
+        model = features_and_probabilities_model(classifier)
+        self.extractor = metrics.KerasExtractor(
+            model, name=classifier.name, weights_hash=weights_sha256(model), batch_size=batch_size
+        )
+        self.model = model
         self.batch_size = batch_size
-        self.num_classes = int(classifier.outputs[0].shape[-1])
+        self.num_classes = self.extractor.num_classes
 
     def __call__(self, volumes):
-        chunks = [
-            self.model.predict_on_batch(np.asarray(volumes[i : i + self.batch_size], "float32"))
-            for i in range(0, len(volumes), self.batch_size)
-        ]
-        return tuple(np.concatenate([np.asarray(c[k]) for c in chunks]).astype("float64") for k in (0, 1))
-
-
-def class_agreement(probabilities, labels):
-    """The fraction of samples classified as the class they were made for."""
-    return float(np.mean(np.argmax(probabilities, axis=1) == np.asarray(labels)))
-
-
-def classes_covered(probabilities, num_classes, min_share=MIN_SHARE):
-    """The classes at least `min_share` of a uniform share of the samples are classified as."""
-    counts = np.bincount(np.argmax(probabilities, axis=1), minlength=num_classes)
-    return [int(c) for c in np.flatnonzero(counts >= min_share * len(probabilities) / num_classes)]
+        features, probabilities = self.extractor.features_and_probabilities(volumes)
+        return features.astype("float64"), probabilities.astype("float64")
 
 
 def scores(volumes, labels, real_features, extractor):
     """`{class_agreement, per_class_agreement, classes_covered, fid}` of samples `volumes` made for `labels`."""
     features, probabilities = extractor(volumes)
-    predicted = np.argmax(probabilities, axis=1)
-    labels = np.asarray(labels)
-    per_class = [float(np.mean(predicted[labels == c] == c)) if np.any(labels == c) else None for c in range(extractor.num_classes)]
     return {
         "class_agreement": class_agreement(probabilities, labels),
-        "per_class_agreement": per_class,
+        "per_class_agreement": per_class_agreement(probabilities, labels, extractor.num_classes),
         "classes_covered": len(classes_covered(probabilities, extractor.num_classes)),
-        "fid": float(metrics.frechet_distance(real_features, features)),
+        "fid": float(metrics.frechet_distance(real_features, np.asarray(features))),
     }

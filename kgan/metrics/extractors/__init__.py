@@ -1,7 +1,8 @@
 """Feature extractors: networks that map images to feature vectors.
 
 An extractor is called on a batch of float32 images in [-1, 1], shape
-`(n, H, W, C)`, and returns a `(n, d)` NumPy array; it has a `name` and a
+`(n, H, W, C)` (or, for a network of volumes, occupancy grids in [0, 1] of
+shape `(n, D, H, W, 1)`), and returns a `(n, d)` NumPy array; it has a `name` and a
 `weights_hash` for the protocol card, and optionally `probabilities(images)`
 for the Inception Score (see `FeatureExtractor`).
 """

@@ -14,12 +14,16 @@ class ClassifierExtractor(KerasExtractor):
     For data InceptionV3 was not trained on (digits, MNIST, ...), a small
     classifier trained on the domain gives more meaningful features and is
     available offline. `kgan.metrics.train_classifier` (or `kgan evaluator
-    train`) makes one.
+    train`) makes one. A classifier of volumes (input rank 4,
+    `(D, H, W, 1)`, e.g. from `kgan evaluator train --dataset shapes`) reads
+    occupancy grids in [0, 1] of exactly its grid size (see
+    `KerasExtractor`).
 
     Args:
-        path: A `.keras` classifier taking images in [-1, 1] and ending in a
-            softmax. Features come from its layer named `"features"`, or from
-            its second-to-last layer if there is none.
+        path: A `.keras` classifier taking images in [-1, 1] (or volumes in
+            [0, 1]) and ending in a softmax. Features come from its layer
+            named `"features"`, or from its second-to-last layer if there is
+            none.
         batch_size: Images per forward pass.
 
     Example:
@@ -38,16 +42,26 @@ class ClassifierExtractor(KerasExtractor):
                 f"Received: path={path!r}"
             )
         classifier = keras.saving.load_model(path, compile=False)
-        layer_names = [layer.name for layer in classifier.layers]
-        if FEATURES_LAYER in layer_names:
-            features = classifier.get_layer(FEATURES_LAYER).output
-        else:
-            features = classifier.layers[-2].output
-        model = keras.Model(classifier.inputs, [features, classifier.outputs[0]])
         super().__init__(
-            model,
+            features_and_probabilities_model(classifier),
             name=f"classifier:{os.path.basename(os.fspath(path))}",
             weights_hash=file_sha256(path),
             batch_size=batch_size,
         )
         self.path = os.fspath(path)
+
+
+def features_and_probabilities_model(classifier):
+    """A model of `classifier`'s inputs to `[features, probabilities]`.
+
+    Features come from its layer named `"features"`, or from its
+    second-to-last layer if there is none.
+    """
+    import keras
+
+    layer_names = [layer.name for layer in classifier.layers]
+    if FEATURES_LAYER in layer_names:
+        features = classifier.get_layer(FEATURES_LAYER).output
+    else:
+        features = classifier.layers[-2].output
+    return keras.Model(classifier.inputs, [features, classifier.outputs[0]])

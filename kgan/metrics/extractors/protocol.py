@@ -22,7 +22,8 @@ class FeatureExtractor(typing.Protocol):
         features_and_probabilities(images): both in one forward pass.
         num_classes: width of `probabilities`, `None` if it has none.
         input_size: `(height, width)` the network sees; images of another
-            size are resized.
+            size are resized. `(depth, height, width)` for a network of
+            volumes, which are never resized.
         resize_method: how images are resized to `input_size`.
     """
 
