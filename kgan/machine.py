@@ -8,6 +8,7 @@ import json
 import os
 import platform
 
+CPUINFO = "/proc/cpuinfo"  # Linux; elsewhere the CPU's flags read as none
 CPU_FEATURES = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_tile")
 
 
@@ -51,10 +52,30 @@ def _versions():
     return found
 
 
+def cpu_flags():
+    """The CPU's feature flags as Linux reports them (/proc/cpuinfo); empty elsewhere."""
+    return _read_cpuinfo()[1]
+
+
+def gpu_compute_capabilities():
+    """The CUDA compute capability `(major, minor)` of each visible GPU (`(0, 0)` when not reported)."""
+    import tensorflow as tf
+
+    return [
+        tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability") or (0, 0))
+        for gpu in tf.config.list_physical_devices("GPU")
+    ]
+
+
 def _cpu():
+    model, flags = _read_cpuinfo()
+    return {"model": model, "cores": os.cpu_count(), "features": [f for f in CPU_FEATURES if f in flags]}
+
+
+def _read_cpuinfo():
     model, flags = platform.processor() or platform.machine(), set()
     try:
-        with open("/proc/cpuinfo") as f:
+        with open(CPUINFO) as f:
             for line in f:
                 if line.startswith("model name") and ":" in line:
                     model = line.split(":", 1)[1].strip()
@@ -62,7 +83,7 @@ def _cpu():
                     flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return {"model": model, "cores": os.cpu_count(), "features": [f for f in CPU_FEATURES if f in flags]}
+    return model, frozenset(flags)
 
 
 def cluster_size():

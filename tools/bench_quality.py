@@ -12,7 +12,9 @@ Contenders:
   is the one `kgan train --dataset DATA FLAGS` builds, fed the same
   epoch-keyed stream (`kgan.data.stream`) and called through the compiled
   train function `fit` calls (`steps_per_execution` steps per call). The
-  extra flag `--bf16` builds and trains under Keras' `mixed_bfloat16` policy.
+  extra flag `--bf16` builds and trains under Keras' `mixed_bfloat16` policy
+  (`--precision mixed_bfloat16`); without it or `--precision`, a contender
+  trains in float32, not in what `kgan train`'s `--precision auto` picks.
 - keras.io: the GAN of the keras.io guide "Customizing what happens in
   `fit()`" (the custom-train-step GAN), written here from the guide:
   G = Dense(7*7*128) - LeakyReLU(0.2) - Reshape - 2 x [Conv2DTranspose(128, 4,
@@ -176,8 +178,11 @@ class KganTrainer(Trainer):
         words = shlex.split(flags) if isinstance(flags, str) else list(flags)
         self.bf16 = "--bf16" in words
         self.flags = [w for w in words if w != "--bf16"]
-        self.policy = "mixed_bfloat16" if self.bf16 else "float32"
-        self.config = kgan_config(self.flags)
+        # Pinned: the recorded float32 contenders must stay float32 on a machine where `auto` picks bfloat16.
+        given = any(w == "--precision" or w.startswith("--precision=") for w in self.flags)
+        pinned = [] if given else ["--precision", "mixed_bfloat16" if self.bf16 else "float32"]
+        self.config = kgan_config(self.flags + pinned)
+        self.policy = self.config.precision
         with dtype_policy(self.policy):
             self.model = run.build(self.config)
         if examples is None:

@@ -92,4 +92,8 @@ def _report(path, card):
     sample = f", sample {parity['sample']:.2g}" if "sample" in parity else ""
     print("  max abs error vs Keras (worst over the checked batches and sizes): "
           + ", ".join(f"{name} {value:.2g}" for name, value in worst.items()) + sample)
+    if "trained_precision" in parity:
+        trained = parity["trained_precision"]
+        print(f"  trained in {', '.join(trained['policies'])}, exported in float32: max abs difference "
+              f"{max(trained['max_abs_difference'].values()):.2g} from the trained network")
     print(f"  files: {', '.join(sorted(os.listdir(path)))}")

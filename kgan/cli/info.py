@@ -13,8 +13,9 @@ def add_parser(subparsers):
         "info",
         help="describe this machine, or a run, a .keras file or an export",
         description="Without PATH: what kgan sees of this machine (versions, CPU features, threads, GPUs, "
-        "whether XLA and mixed precision will be used, onnxruntime providers and why a GPU one is not usable, "
-        "TF_CONFIG). With PATH: what it holds: for a run, its family, data, progress and exports; for a .keras "
+        "whether XLA will be used, the precision `kgan train --precision auto` picks for each family and why, "
+        "onnxruntime providers and why a GPU one is not usable, TF_CONFIG). With PATH: what it holds: for a "
+        "run, its family, data, precision, progress and exports; for a .keras "
         "file, the model's networks, optimizers and exported inputs/outputs; for an export (saved_models/NAME, "
         "a version folder or an .onnx file), its card: task, named inputs and outputs, parity, source.",
         epilog=examples(
@@ -35,7 +36,7 @@ def run(args):
         if args.path is None:
             from kgan import machine
 
-            description = {"kind": "machine", **machine.describe()}
+            description = {"kind": "machine", **machine.describe(), "precision": _auto_precision()}
         else:
             description = describe(os.fspath(args.path))
     except (FileNotFoundError, ValueError) as e:
@@ -45,6 +46,18 @@ def run(args):
     else:
         print(_text(description))
     return 0
+
+
+def _auto_precision():
+    """`{family: {"policy", "reason"}}`: what `kgan train --precision auto` picks here."""
+    from kgan import families
+    from kgan.training.config import TrainConfig
+
+    picks = {}
+    for family in families.NAMES:
+        policy, reason = TrainConfig(family=family).resolve_precision()
+        picks[family] = {"policy": policy, "reason": reason}
+    return picks
 
 
 def describe(path):
@@ -99,6 +112,8 @@ def _run(path):
         "family": config.get("family", "gan"),
         "dataset": config.get("dataset"),
         "epochs": {"finished": finished, "total": config.get("epochs")},
+        # Runs written before the setting existed trained in float32.
+        "precision": config.get("precision", "float32"),
         "model_saved": os.path.isfile(os.path.join(path, runs.MODEL)),
         "exports": runs.exports(path),
         "settings": config.get("model", config),
@@ -142,6 +157,9 @@ def _text(description):
             for role in ("inputs", "outputs"):
                 for tensor in value[role]:
                     lines.append(f"  {role[:-1]} {tensor['name']}: {tensor['dtype']} {tensor['shape']} ({tensor['role']})")
+        elif key == "precision" and isinstance(value, dict):
+            lines.append("precision (kgan train --precision auto):")
+            lines.extend(f"  {family}: {pick['policy']} ({pick['reason']})" for family, pick in value.items())
         elif isinstance(value, dict):
             lines.append(f"{key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
         else:

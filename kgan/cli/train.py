@@ -35,6 +35,7 @@ def add_parser(subparsers, argv=()):
             "kgan train --dataset ./images --unconditional --loss hinge",
             "kgan train --dataset mnist --data-dir ~/tensorflow_datasets --image-size 28",
             "kgan train --loss wasserstein --d-steps 5 --batch-size 320",
+            "kgan train --precision float32                # not the bfloat16 / float16 `auto` may pick",
             "kgan train --resume runs/dcgan_small-digits-20261123-101500",
             "kgan train --resume runs/dcgan_small-digits-20261123-101500 --epochs 300   # extend a run",
         ),
@@ -99,12 +100,14 @@ def run(args):
             if args.dry_run:
                 print(json.dumps(runs.read_config(args.resume), indent=2, sort_keys=True))
                 return 0
+            print(f"precision: {training.read_config(args.resume).precision} (the run's, from its config.json)")
             _, run_dir = training.resume(args.resume, verbose=verbose, epochs=epochs)
         else:
             config = config_from_args(args).validate()
             if args.dry_run:
                 print(training.resolve(config).to_json())
                 return 0
+            print("precision: {} ({})".format(*config.resolve_precision()))
             _, run_dir = training.train(config, verbose=verbose)
     except (ValueError, FileNotFoundError, FileExistsError) as e:
         raise CLIError(str(e)) from e

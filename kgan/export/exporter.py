@@ -16,6 +16,7 @@ from kgan.export import card as card_lib
 from kgan.export import networks
 from kgan.export import onnx_model
 from kgan.export import parity
+from kgan.export import precision
 from kgan.export import saved_model
 from kgan.export import staging
 from kgan.export import triton
@@ -44,7 +45,9 @@ def export_network(
     with a noise input, `sample`), `model.onnx` (optionally `model_fp16.onnx`)
     and `card.json` into a staging folder, checks them against `network`
     (`kgan.export.parity`), then renames the folder into place and writes
-    `out/NAME/config.pbtxt` for Triton if absent.
+    `out/NAME/config.pbtxt` for Triton if absent. A network trained under a
+    mixed policy is exported as its float32 copy (`kgan.export.precision`);
+    the card's parity then also holds its distance to the trained network.
 
     Args:
         network: a functional Keras network whose inputs are named as the
@@ -70,6 +73,7 @@ def export_network(
     """
     if not isinstance(spec, specs.ModelSpec):
         raise ValueError(f"Expected `spec` to be a kgan.specs.ModelSpec. Received: spec={spec!r}")
+    trained, network = network, precision.float32_copy(network)
     networks.check_network(network, spec)
     name = staging.check_name(name or network.name)
     model_dir = os.path.join(os.fspath(out), name)
@@ -81,6 +85,8 @@ def export_network(
         if float16:
             onnx_model.write_float16(proto, os.path.join(folder, layout.ONNX_FLOAT16), spec)
         figures = parity.check_parity(network, folder, spec, float16=float16)
+        if network is not trained:
+            figures["trained_precision"] = parity.precision_difference(trained, network, spec)
         card = card_lib.make_card(
             name, version, spec, opset, figures, float16, source, weights, command, max_batch_size
         )

@@ -11,6 +11,11 @@ with noise also has a `sample` signature: it must give the same images twice
 for a seed, and match the network on `kgan.inference.philox` noise, the NumPy
 copy of its RNG used by `kgan serve` and `kgan.inference`.
 
+A network trained under a mixed policy is exported as a float32 copy
+(`kgan.export.precision`), which these checks compare against;
+`precision_difference` measures how far the trained network's own outputs
+are from it, on the same kind of inputs (a record, not a check).
+
 The float16 ONNX is held to 1e-2: float16 keeps 11 significant bits (a step
 of 2^-10, about 1e-3, just below 1.0), and rounding compounds over the layers.
 """
@@ -21,6 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.export import networks
+from kgan.export import precision
 from kgan.inference import layout
 from kgan.inference import philox
 
@@ -72,6 +78,18 @@ def check_parity(network, folder, spec, float16=False, seed=0):
         figures["float16_tolerance"] = FLOAT16_TOLERANCE
     _raise_on_failure(figures)
     return figures
+
+
+def precision_difference(trained, network, spec, seed=0):
+    """How far `trained` (under a mixed policy) is from its float32 copy `network`.
+
+    Returns:
+        `{"policies": [...], "max_abs_difference": {trial: error}}`, the
+        trials keyed as `check_parity`'s.
+    """
+    rng = np.random.default_rng(seed)
+    differences = {key: _error(_keras(network, feeds), _keras(trained, feeds)) for key, feeds in _trials(rng, spec)}
+    return {"policies": precision.reduced_policies(trained), "max_abs_difference": differences}
 
 
 def batches(spec):

@@ -11,6 +11,7 @@ import json
 
 from kgan import checks
 from kgan import families
+from kgan import precision as precision_lib
 from kgan.settings import from_values
 from kgan.settings import setting
 
@@ -23,8 +24,9 @@ class TrainConfig:
     """The configuration of a training run.
 
     `None` fields are resolved from the family's defaults and the data by
-    `kgan.training.resolve`; the resolved config is what `config.json` holds,
-    so a run can be resumed or reproduced from it.
+    `kgan.training.resolve`, and `precision="auto"` to a policy; the resolved
+    config is what `config.json` holds, so a run can be resumed or reproduced
+    from it.
     """
 
     family: str = setting("gan", "GAN family: " + ", ".join(families.NAMES))
@@ -42,6 +44,13 @@ class TrainConfig:
     batch_size: int | None = setting(None, "examples per batch (default: the family's)")
     seed: int = setting(0, "seed of weights, noise and data order")
     jit_compile: str | bool = setting("auto", "XLA: auto = on GPU only", flag="--jit", parse=JIT)
+    # Resolved by `kgan.training.resolve` and stored concrete in config.json,
+    # so a resumed run trains in the precision it started in, on any machine.
+    precision: str = setting(
+        "auto", "Keras dtype policy of the networks: auto = mixed_float16 on a GPU of compute capability >= 7.0, "
+        "else mixed_bfloat16 on a CPU with native bfloat16, for families measured to keep their quality in it "
+        "(gan); float32 otherwise", choices=precision_lib.POLICIES,
+    )
     # Several train steps per tf.function call: the per-call overhead (~1 ms
     # on a CPU) dominates small GANs' steps (tools/bench_train.py).
     steps_per_execution: int = setting(8, "train steps per compiled call (fewer Python round trips)")
@@ -79,14 +88,25 @@ class TrainConfig:
         if self.seed >= 2**32:
             raise ValueError(f"Expected `seed` to be an integer in [0, 2**32). Received: seed={self.seed!r}")
         checks.one_of("strategy", self.strategy, STRATEGIES)
+        checks.one_of("precision", self.precision, precision_lib.POLICIES)
         if not (self.jit_compile == "auto" or isinstance(self.jit_compile, bool)):
             raise ValueError(f'Expected `jit_compile` to be "auto", True or False. Received: jit_compile={self.jit_compile!r}')
         self.model.validate(self)
         return self
 
     def defaults(self):
-        """The family's defaults for `dataset`, `epochs` and `batch_size`."""
+        """The family's defaults for `dataset`, `epochs` and `batch_size` (and `reduced_precision`)."""
         return families.config_module(self.family).DEFAULTS
+
+    def resolve_precision(self, **machine):
+        """`(policy, reason)`: the dtype policy `precision` gives this run's family here.
+
+        `"auto"` picks a reduced precision only for a family whose `DEFAULTS`
+        set `"reduced_precision": True`; `machine` overrides what
+        `kgan.precision.resolve` detects (`gpu_capabilities`, `cpu_flags`).
+        """
+        opts_in = bool(self.defaults().get("reduced_precision", False))
+        return precision_lib.resolve(self.precision, opts_in, family=self.family, **machine)
 
     def to_json(self):
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)

@@ -15,6 +15,7 @@ import tensorflow as tf
 from kgan import atomic
 from kgan import callbacks
 from kgan import families
+from kgan import precision
 from kgan.data import stream
 from kgan.training import distributed
 from kgan.training import runs
@@ -22,7 +23,11 @@ from kgan.training.config import TrainConfig
 
 
 def resolve(config):
-    """Fills the config's `None` fields from the family's defaults and the data."""
+    """Fills the config's `None` fields from the family's defaults and the data.
+
+    `precision="auto"` becomes the policy it picks on this machine
+    (`TrainConfig.resolve_precision`), so that config.json names it.
+    """
     config = config.validate()
     defaults = config.defaults()
     config = dataclasses.replace(
@@ -30,6 +35,7 @@ def resolve(config):
         dataset=_absolute_if_path(config.dataset or defaults["dataset"]),
         epochs=config.epochs or defaults["epochs"],
         batch_size=config.batch_size or defaults["batch_size"],
+        precision=config.resolve_precision()[0],
     ).validate()
     recipe = families.recipe(config.family)
     config = dataclasses.replace(config, model=recipe.resolve(config, recipe.data_info(config)))
@@ -56,7 +62,9 @@ def build(config, strategy=None):
 
     The model is built in the scope of the run's `tf.distribute` strategy
     (`config.strategy`, see `kgan.training.distributed`; made here when not
-    given); `model.distribute_strategy` is that strategy.
+    given); `model.distribute_strategy` is that strategy. Its networks are
+    built under the run's dtype policy (`config.precision`); Keras' global
+    policy is the caller's again on return.
     """
     strategy = strategy or distributed.make_strategy(distributed.resolve_strategy(config.strategy))
     keras.utils.set_random_seed(config.seed)
@@ -64,7 +72,9 @@ def build(config, strategy=None):
         # Process-wide, like the seed: some kernels (e.g. threaded
         # reductions) otherwise differ from run to run in the last bit.
         tf.config.experimental.enable_op_determinism()
-    with strategy.scope():
+    # Keras reads the policy when a layer is constructed (and get_optimizer
+    # when it wraps for loss scaling), and each layer keeps it.
+    with precision.policy(config.resolve_precision()[0]), strategy.scope():
         return families.recipe(config.family).build(config)
 
 
@@ -105,7 +115,10 @@ def train(config, verbose="auto", extra_callbacks=()):
 
 def read_config(run_dir):
     """The run's `TrainConfig`, checked."""
-    return TrainConfig.from_dict(runs.read_config(run_dir)).validate()
+    values = runs.read_config(run_dir)
+    # Runs written before the setting existed trained in float32.
+    values.setdefault("precision", "float32")
+    return TrainConfig.from_dict(values).validate()
 
 
 def restore(run_dir, strategy=None):
@@ -156,21 +169,9 @@ def _fit(model, config, examples, preview, initial_epoch, verbose, extra_callbac
         if chief:  # rows written after the last checkpoint are trained again: drop them
             runs.truncate_history(run_dir, initial_epoch)
         callbacks = [*_callbacks(config, preview, write_dir), *extra_callbacks]
-        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-            distributed.fit_workers(
-                model, strategy, examples, config.batch_size, config.seed, config.epochs, initial_epoch,
-                callbacks, verbose=verbose if chief else 0,
-            )
-        else:
-            dataset, epoch = stream.epoch_keyed(examples, config.batch_size, config.seed, initial_epoch)
-            model.fit(
-                dataset,
-                epochs=config.epochs,
-                initial_epoch=initial_epoch,
-                shuffle=False,  # the stream is already shuffled per (seed, epoch)
-                verbose=verbose,
-                callbacks=[stream.EpochSync(epoch), *callbacks],
-            )
+        # Anything a family or callback constructs while training takes the run's policy too.
+        with precision.policy(config.resolve_precision()[0]):
+            _fit_epochs(model, config, examples, initial_epoch, callbacks, verbose if chief else 0)
     distributed.remove_worker_directory(write_dir, strategy)
     if not chief:
         return model
@@ -179,6 +180,24 @@ def _fit(model, config, examples, preview, initial_epoch, verbose, extra_callbac
         for path in _export(model, config):
             runs.record_export(run_dir, config.epochs, path)
     return model
+
+
+def _fit_epochs(model, config, examples, initial_epoch, callbacks, verbose):
+    if isinstance(model.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        distributed.fit_workers(
+            model, model.distribute_strategy, examples, config.batch_size, config.seed, config.epochs,
+            initial_epoch, callbacks, verbose=verbose,
+        )
+        return
+    dataset, epoch = stream.epoch_keyed(examples, config.batch_size, config.seed, initial_epoch)
+    model.fit(
+        dataset,
+        epochs=config.epochs,
+        initial_epoch=initial_epoch,
+        shuffle=False,  # the stream is already shuffled per (seed, epoch)
+        verbose=verbose,
+        callbacks=[stream.EpochSync(epoch), *callbacks],
+    )
 
 
 def _callbacks(config, preview, run_dir):

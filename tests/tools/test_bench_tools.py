@@ -162,6 +162,17 @@ def test_kgan_trainer_strips_bf16_and_builds_under_mixed_bfloat16():
     assert np.isfinite(trainer.logs["d_loss"])
 
 
+def test_kgan_trainer_without_bf16_is_float32_where_auto_picks_bfloat16(monkeypatch):
+    from kgan import machine
+
+    monkeypatch.setattr(machine, "cpu_flags", lambda: frozenset({"avx512_bf16"}))
+    monkeypatch.setattr(machine, "gpu_compute_capabilities", lambda: [])
+    x = np.random.default_rng(0).uniform(-1, 1, (32, 8, 8, 1)).astype("float32")
+    trainer = bench_quality.KganTrainer("t", "--image-size 8 --preset dcgan_tiny --batch-size 16", (x, np.arange(32) % 10))
+    assert trainer.policy == "float32" and trainer.config.precision == "float32"
+    assert trainer.model.generator.get_layer("to_rgb").compute_dtype == "float32"
+
+
 # Scores -------------------------------------------------------------------------------------------
 
 

@@ -103,12 +103,14 @@ def assert_resume_reproduces(config, full_dir, cut_dir, interrupt=None, resume_d
     return resumed
 
 
-def test_resume_conditional_dcgan_with_ema(tmp_path, digits_npz):
+@pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
+def test_resume_conditional_dcgan_with_ema(tmp_path, digits_npz, precision):
     config = flat_config(
         dataset=digits_npz, preset="dcgan_tiny", image_size=8, epochs=EPOCHS, batch_size=32,
-        ema_decay=0.9, export=False, deterministic=True,
+        ema_decay=0.9, export=False, deterministic=True, precision=precision,
     )
     resumed = assert_resume_reproduces(config, str(tmp_path / "full"), str(tmp_path / "cut"))
+    assert resumed.generator.get_layer("project").dtype_policy.name == precision
     assert resumed.num_classes == 10 and resumed.ema_generator is not None
     assert resumed.r1_weight > 0  # the default R1 penalty is part of the reproduced update
 

@@ -8,7 +8,10 @@ from kgan.settings import setting
 DESCRIPTION = "noise (and a class label) to image: MLP GAN, DCGAN, conditional GANs"
 # The embedded digits are 8x8; the default run upsamples them to 16x16 so the
 # DCGAN has two resolutions to work with and the grids are legible.
-DEFAULTS = {"dataset": "digits", "epochs": 150, "batch_size": 64, "digits_image_size": 16}
+# reduced_precision: `--precision auto` may train in mixed_bfloat16 (CPU) or mixed_float16 (GPU):
+# tools/bench_faster_steps.py measured bfloat16 holding the default run's quality at the same steps
+# (FID 4.94 against 5.03 in float32), 9-19% faster (README, "Faster steps").
+DEFAULTS = {"dataset": "digits", "epochs": 150, "batch_size": 64, "digits_image_size": 16, "reduced_precision": True}
 LOSSES = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
 AUGMENTS = ("none", "diffaugment", "ada")
 

@@ -9,7 +9,12 @@ DESCRIPTION = "paired image-to-image translation (Isola et al. 2017): U-Net G, c
 # The embedded demo restores degraded 32 px crops of the bundled photos.
 # Its networks are half the paper's width, so that it trains in a few minutes on 2 CPU cores (measured: 253 s
 # with the residual U-Net on a quiet machine, 536 s before on a loaded one).
-DEFAULTS = {"dataset": "photo_restoration", "epochs": 20, "batch_size": 16, "demo_image_size": 32, "demo_base_filters": 32}
+# reduced_precision: float32 under `--precision auto` until its quality is measured in bfloat16, as
+# tools/bench_faster_steps.py did for the gan family.
+DEFAULTS = {
+    "dataset": "photo_restoration", "epochs": 20, "batch_size": 16, "demo_image_size": 32, "demo_base_filters": 32,
+    "reduced_precision": False,
+}
 PAPER_BASE_FILTERS = 64
 NORMALIZATIONS = ("instance", "batch")
 DIRECTIONS = ("a2b", "b2a")

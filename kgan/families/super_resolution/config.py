@@ -6,7 +6,9 @@ from kgan import checks
 from kgan.settings import setting
 
 DESCRIPTION = "low- to high-resolution images: SRGAN, ESRGAN (x2, x4), PSNR pre-training then GAN fine-tuning"
-DEFAULTS = {"dataset": "sample_photos", "epochs": 10, "batch_size": 16}
+# reduced_precision: float32 under `--precision auto` until its quality is measured in bfloat16, as
+# tools/bench_faster_steps.py did for the gan family.
+DEFAULTS = {"dataset": "sample_photos", "epochs": 10, "batch_size": 16, "reduced_precision": False}
 # Share of the epochs spent pre-training when --pretrain-epochs is not given.
 PRETRAIN_SHARE = 0.7
 SCALES = (2, 4)
