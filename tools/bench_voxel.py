@@ -1,15 +1,17 @@
-"""Voxel GAN: the default run's held-out quality next to a plain GAN, and training speed and memory at 32^3 and 64^3.
+"""Voxel GAN: the default run's held-out quality next to its variants, and training speed and memory at 32^3 and 64^3.
 
-Quality (`--only quality`). Two runs on the same data, networks, batches,
+Quality (`--only quality`). Runs on the same data, networks, batches,
 epochs, learning rates and seed:
 
 - `kgan default`: `kgan train --family voxel` with no other flag (the
-  `voxel_small` preset: 3D-GAN's discriminator accuracy gate at 0.8 and a
-  generator EMA), or the finished run given with `--run`;
-- `plain GAN`: the same command with `--d-accuracy-gate 0 --ema-half-life 0`,
-  i.e. the plain non-saturating GAN update (D updated every step, raw G),
-  or the run given with `--plain-run`. Settings the plain run would not
-  share with the default run are refused.
+  `voxel_small` preset: the plain non-saturating update, D updated every
+  step, no EMA), or the finished run given with `--run`;
+- each variant (`--variant NAME=FLAGS`; by default `VARIANTS`: the default
+  with a generator EMA, and with 3D-GAN's discriminator accuracy gate at 0.8
+  plus the EMA, the preset's former default): the same command with the
+  variant's flags, trained here, or the finished run given with
+  `--variant-run NAME=RUN`. Settings a variant would not share with the
+  default run (`SHARED_SETTINGS`, `SHARED_MODEL_SETTINGS`) are refused.
 
 A small 3D classifier (`kgan.families.voxel.evaluator`) is trained on the real
 training shapes and scores, against the real held-out split (the embedded
@@ -17,11 +19,10 @@ shapes' test split, never read by training), `--n-per-class` samples per
 class of each row, all with the same noise (`kgan.latent.sample_latent`):
 
 - `real train`: real training shapes (the ceiling);
-- `kgan default`, `plain GAN`: the runs' conditional generators (EMA when the
-  run has one);
-- `default raw G`: the default run's trained generator itself, not its EMA
-  (trained with the gate: against `plain GAN` it shows what the gate does,
-  against `kgan default` what the EMA does);
+- `kgan default` and each variant: the runs' conditional generators (the
+  EMA when the run has one), and for a run with an EMA also `NAME raw G`,
+  its trained generator itself (the EMA's effect; the raw G of a variant
+  that differs only by the EMA is the default run's own generator);
 - `untrained G`: the default run's generator at its initial weights;
 - `class means`: each class' voxelwise majority of its training shapes,
   repeated (the right class on average, no variety).
@@ -32,8 +33,8 @@ least 2% of the samples), FID in the classifier's 128-d features against the
 held-out shapes, "IoU within class" (mean intersection over union of two
 different samples of the same class at occupancy 0.5: 1.0 is one shape per
 class, i.e. collapse; compare with the real row) and the mean occupied share
-of the grid. A figure shows rendered samples, a row per class: default GAN |
-plain GAN | real held-out shapes.
+of the grid. A figure shows rendered samples, a row per class: kgan default |
+the first variant | real held-out shapes.
 
 Speed (`--only speed`). For each configuration (a `voxel` preset, a grid side
 and a batch size) a fresh Python process builds the conditional model as
@@ -48,6 +49,8 @@ Examples:
 
     flock /tmp/kgan-heavy.lock python tools/bench_voxel.py --run runs/voxel_default \\
         --json tools/figures/bench_voxel.json --figure tools/figures/bench_voxel_samples.png
+    python tools/bench_voxel.py --only quality --run runs/voxel_default --variant-run "with EMA=runs/voxel_ema" \\
+        --variant "with hinge loss=--loss hinge"
     python tools/bench_voxel.py --only speed --config voxel_small:32:32 --config 3dgan:64:8 --steps 5
     python tools/bench_voxel.py --only quality --epochs 1 --train-flag=--preset=voxel_tiny --n-per-class 20  # smoke run
 """
@@ -61,7 +64,11 @@ import tempfile
 import time
 
 DEFAULT_CONFIGS = ("voxel_small:32:32", "3dgan_32:32:32", "voxel_small:64:16:4", "3dgan:64:8:3")
-PLAIN_FLAGS = ("--d-accuracy-gate", "0", "--ema-half-life", "0")
+# Variants of the default run: what the `voxel_small` preset measured against (README, "3D shapes").
+VARIANTS = {
+    "with EMA": ("--ema-half-life", "5000"),
+    "with gate + EMA": ("--d-accuracy-gate", "0.8", "--ema-half-life", "5000"),
+}
 SHARED_SETTINGS = ("dataset", "split", "epochs", "batch_size", "seed")
 SHARED_MODEL_SETTINGS = (
     "preset", "grid_size", "conditional", "latent_dim", "base_filters", "loss", "d_steps", "d_learning_rate",
@@ -78,10 +85,14 @@ def _parse_args(argv=None):
     parser.add_argument("--only", choices=("quality", "speed"), help="run one part (default: both)")
     quality = parser.add_argument_group("quality")
     quality.add_argument("--run", help="the finished default run (default: train it, `kgan train --family voxel`)")
-    quality.add_argument("--plain-run", help="the finished plain-GAN run (default: train it with the --run's settings)")
     quality.add_argument(
-        "--also", action="append", default=[], metavar="NAME=RUN",
-        help="score another finished run of the same settings (any gate and EMA) as row NAME, and its raw G, repeatable",
+        "--variant", action="append", default=[], metavar="NAME=FLAGS",
+        help="a variant: the default run's settings plus these `kgan train` flags, repeatable (default: "
+        + "; ".join(f"{k}={' '.join(v)}" for k, v in VARIANTS.items()) + ")",
+    )
+    quality.add_argument(
+        "--variant-run", action="append", default=[], metavar="NAME=RUN",
+        help="a finished run of variant NAME (same shared settings as --run) instead of training it, repeatable",
     )
     quality.add_argument("--work-dir", help="where runs trained here go (default: a temporary folder)")
     quality.add_argument("--epochs", type=int, help="epochs of the runs trained here (default: the family's)")
@@ -116,7 +127,7 @@ def train_run(out, flags):
     return time.perf_counter() - start
 
 
-def plain_flags(config):
+def repeat_flags(config):
     """`kgan train` flags that repeat a run's data and training settings, with the gate and the EMA off."""
     model = config.model
     flags = [
@@ -128,21 +139,38 @@ def plain_flags(config):
         "--d-normalization", model.d_normalization, "--r1-weight", repr(model.r1_weight),
         "--gp-weight", repr(model.gp_weight), "--label-smoothing", repr(model.label_smoothing),
     ]
-    return flags + ["--conditional" if model.conditional else "--unconditional", *PLAIN_FLAGS]
+    return flags + ["--conditional" if model.conditional else "--unconditional", "--d-accuracy-gate", "0",
+                    "--ema-half-life", "0"]
 
 
-def check_comparable(default, plain, plain_run=True):
-    """Raises ValueError unless the two runs differ only by the gate and the EMA (and a plain run has neither)."""
+def check_comparable(default, other, name):
+    """Raises ValueError unless run `other` (variant `name`) shares the default run's data and training settings."""
     differences = [
-        name for name in SHARED_SETTINGS if getattr(default, name) != getattr(plain, name)
-    ] + [name for name in SHARED_MODEL_SETTINGS if getattr(default.model, name) != getattr(plain.model, name)]
+        key for key in SHARED_SETTINGS if getattr(default, key) != getattr(other, key)
+    ] + [key for key in SHARED_MODEL_SETTINGS if getattr(default.model, key) != getattr(other.model, key)]
     if differences:
-        raise ValueError(f"Expected the plain run to share the default run's settings. Received: different {differences}")
-    if plain_run and (plain.model.d_accuracy_gate or plain.model.ema_half_life):
         raise ValueError(
-            "Expected a plain run without the D gate and the EMA. Received: "
-            f"d_accuracy_gate={plain.model.d_accuracy_gate}, ema_half_life={plain.model.ema_half_life}"
+            f"Expected the run of variant {name!r} to share the default run's settings. Received: different {differences}"
         )
+
+
+def variant_runs(args, config, work_dir, seconds):
+    """`{name: run folder}` of each variant: given with --variant-run, or trained here from the default's settings."""
+    from kgan.training import run as run_lib
+
+    variants = dict(item.split("=", 1) for item in args.variant) if args.variant else {
+        k: " ".join(v) for k, v in VARIANTS.items()}
+    given = dict(item.split("=", 1) for item in args.variant_run)
+    unknown = sorted(set(given) - set(variants))
+    if unknown:
+        raise SystemExit(f"Expected --variant-run names among {sorted(variants)}. Received: {unknown}")
+    runs = {}
+    for index, (name, flags) in enumerate(variants.items()):
+        runs[name] = given.get(name) or os.path.join(work_dir, f"voxel_variant{index}")
+        if name not in given:
+            seconds[f"{name}_train"] = train_run(runs[name], repeat_flags(config) + flags.split())
+        check_comparable(config, run_lib.read_config(runs[name]), name)
+    return runs
 
 
 def within_class_iou(volumes, labels, threshold=0.5):
@@ -187,7 +215,6 @@ def quality(args, work_dir):
     from kgan import data
     from kgan import latent
     from kgan.families.voxel import evaluator
-    from kgan.training import loading
     from kgan.training import run as run_lib
 
     seconds = {}
@@ -199,15 +226,7 @@ def quality(args, work_dir):
     config = run_lib.read_config(run)
     if not config.model.conditional:
         raise SystemExit("bench_voxel.py scores conditional runs (class agreement needs labels)")
-    plain_run = args.plain_run
-    if plain_run is None:
-        plain_run = os.path.join(work_dir, "voxel_plain")
-        seconds["plain_train"] = train_run(plain_run, plain_flags(config))
-    plain_config = run_lib.read_config(plain_run)
-    check_comparable(config, plain_config)
-    also = dict(item.split("=", 1) for item in args.also)
-    for other in also.values():
-        check_comparable(config, run_lib.read_config(other), plain_run=False)
+    variants = variant_runs(args, config, work_dir, seconds)
 
     start = time.perf_counter()
     grid, classes = config.model.grid_size, config.model.num_classes
@@ -223,16 +242,12 @@ def quality(args, work_dir):
     rng = np.random.default_rng(args.seed)
     picks = np.concatenate([rng.choice(np.flatnonzero(train_y == c), n, replace=False) for c in range(classes)])
     means = np.stack([train_x[train_y == c].mean(0) >= 0.5 for c in range(classes)]).astype("float32")
-    model = loading.load_model(run)
-    plain = loading.load_model(plain_run)
     untrained = run_lib.build(config)  # seeded as the run was: the weights its training started from
-    z = latent.sample_latent(len(labels), model.latent_dim, args.seed)
+    z = latent.sample_latent(len(labels), config.model.latent_dim, args.seed)
+    runs = {"kgan default": run, **variants}
     rows = {
         "real train": train_x[picks].astype("float32"),
-        "kgan default": model.generate(len(labels), labels=labels, seed=args.seed),
-        "default raw G": np.asarray(model.generator.predict([z, labels], batch_size=256, verbose=0)),
-        "plain GAN": plain.generate(len(labels), labels=labels, seed=args.seed),
-        **{key: value for name, other in also.items() for key, value in _also_rows(name, other, labels, z, args.seed)},
+        **{key: value for name, path in runs.items() for key, value in _run_rows(name, path, labels, z, args.seed)},
         "untrained G": np.asarray(untrained.sampling_network("generator").predict([z, labels], verbose=0)),
         "class means": means[labels],
     }
@@ -256,14 +271,14 @@ def quality(args, work_dir):
     for name in [n for n in results if n not in ("real train", "untrained G", "class means")]:
         print(f"{name:<20} " + " ".join(f"{a:>8.2f}" for a in results[name]["per_class_agreement"]))
     if args.figure:
-        write_figure(args.figure, rows, test_x, test_y, classes, n, args.per_row)
-    histories = {"kgan default": last_history(run), "plain GAN": last_history(plain_run)}
+        write_figure(args.figure, rows, list(runs)[:2], test_x, test_y, classes, n, args.per_row)
+    histories = {name: last_history(path) for name, path in runs.items()}
     for name, history in histories.items():
         shown = {k: round(v, 3) for k, v in history.items() if k in ("d_accuracy", "d_updated", "d_loss", "g_loss")}
         print(f"last epoch of {name}: {shown}")
     return {
-        "runs": {"kgan default": os.path.abspath(run), "plain GAN": os.path.abspath(plain_run), **also},
-        "plain_flags": list(PLAIN_FLAGS),
+        "runs": {name: os.path.abspath(path) for name, path in runs.items()},
+        "variants": dict(item.split("=", 1) for item in args.variant) if args.variant else VARIANTS,
         "dataset": info.name,
         "grid_size": grid,
         "class_names": list(names),
@@ -276,8 +291,8 @@ def quality(args, work_dir):
     }
 
 
-def _also_rows(name, run, labels, z, seed):
-    """Rows of an extra run: its sampling generator (EMA when it has one) and its raw generator."""
+def _run_rows(name, run, labels, z, seed):
+    """Rows of a run: its sampling generator (the EMA when it has one) and then its raw generator."""
     import numpy as np
 
     from kgan.training import loading
@@ -288,22 +303,22 @@ def _also_rows(name, run, labels, z, seed):
         yield f"{name} raw G", np.asarray(model.generator.predict([z, labels], batch_size=256, verbose=0))
 
 
-def write_figure(path, rows, test_x, test_y, classes, n, k):
-    """Rendered samples, a row per class: default GAN | plain GAN | real held-out shapes."""
+def write_figure(path, rows, names, test_x, test_y, classes, n, k):
+    """Rendered samples, a row per class: the rows `names` (kgan default, a variant) | real held-out shapes."""
     import numpy as np
 
     from kgan import images
     from kgan import rendering
 
     panels = []
-    for name in ("kgan default", "plain GAN"):
+    for name in names:
         shown = np.concatenate([rows[name][c * n : c * n + k] for c in range(classes)])
         panels.append(rendering.render_grid(shown, rows=classes, size=48))
     real = np.concatenate([test_x[test_y == c][:k] for c in range(classes)])
     panels.append(rendering.render_grid(real, rows=classes, size=48))
     gap = np.full((panels[0].shape[0], 12, 3), 255, "uint8")
-    images.save_png(np.concatenate([panels[0], gap, panels[1], gap, panels[2]], axis=1), path)
-    print(f"wrote {path} (left: kgan default, middle: plain GAN, right: real held-out shapes; a row per class)")
+    images.save_png(np.concatenate([x for panel in panels for x in (panel, gap)][:-1], axis=1), path)
+    print(f"wrote {path} ({' | '.join([*names, 'real held-out shapes'])}; a row per class)")
 
 
 # Speed --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""tools/bench_voxel.py's pieces: the plain run repeats the default run's settings, and the within-class IoU."""
+"""tools/bench_voxel.py's pieces: a variant repeats the default run's settings plus its own, and the within-class IoU."""
 
 import dataclasses
 import os
@@ -23,17 +23,17 @@ def _from_flags(flags):
     return training.resolve(train_cli.config_from_args(cli.build_parser(argv).parse_args(argv)))
 
 
-def test_the_plain_run_differs_from_the_default_run_only_by_the_gate_and_the_ema():
+def test_a_variant_repeats_the_default_run_and_adds_its_flags():
     default = training.resolve(TrainConfig(family="voxel", model=voxel_config.Config()))
-    assert default.model.d_accuracy_gate == 0.8 and default.model.ema_half_life == 5000.0  # what the plain run drops
-    plain = _from_flags(bench_voxel.plain_flags(default))
-    bench_voxel.check_comparable(default, plain)
-    assert plain.model.d_accuracy_gate == 0.0 and plain.model.ema_half_life == 0.0
-    assert dataclasses.replace(plain.model, d_accuracy_gate=0.8, ema_half_life=5000.0) == default.model
-    with pytest.raises(ValueError, match=r"different \['epochs'\]"):
-        bench_voxel.check_comparable(default, dataclasses.replace(plain, epochs=plain.epochs + 1))
-    with pytest.raises(ValueError, match="Expected a plain run without the D gate and the EMA"):
-        bench_voxel.check_comparable(default, default)
+    assert default.model.d_accuracy_gate == 0.0 and default.model.ema_half_life == 0.0
+    flags = bench_voxel.repeat_flags(default)
+    assert _from_flags(flags) == default
+    gated = _from_flags(flags + list(bench_voxel.VARIANTS["with gate + EMA"]))
+    bench_voxel.check_comparable(default, gated, "with gate + EMA")
+    assert dataclasses.replace(gated.model, d_accuracy_gate=0.0, ema_half_life=0.0) == default.model
+    assert (gated.model.d_accuracy_gate, gated.model.ema_half_life) == (0.8, 5000.0)
+    with pytest.raises(ValueError, match=r"variant 'later'.*different \['epochs'\]"):
+        bench_voxel.check_comparable(default, dataclasses.replace(gated, epochs=gated.epochs + 1), "later")
 
 
 def test_within_class_iou_by_hand():

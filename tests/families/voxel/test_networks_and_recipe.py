@@ -68,8 +68,9 @@ def test_the_default_resolves_to_the_small_modern_preset():
     assert (config.grid_size, config.latent_dim, config.base_filters) == (32, preset.latent_dim, preset.base_filters)
     assert config.conditional and config.num_classes == 8
     assert config.loss == "non_saturating" and config.r1_weight == 0.0 and config.d_normalization == "batch"
-    assert config.d_accuracy_gate == 0.8 and config.g_learning_rate == preset.g_learning_rate == 1e-3
-    assert config.ema_half_life == preset.ema_half_life
+    assert config.g_learning_rate == preset.g_learning_rate == 1e-3
+    # The plain update: no D gate and no EMA (measured better at this budget; README "3D shapes").
+    assert config.d_accuracy_gate == 0.0 and config.ema_half_life == 0.0
 
 
 def test_the_paper_preset_resolves_to_the_papers_settings():
