@@ -16,6 +16,36 @@ import os
 import subprocess
 import sys
 import tempfile
+import textwrap
+
+# The start of a MirroredStrategy script: two logical CPUs (set before anything initialises TensorFlow's
+# runtime), the strategy over them, and helpers to read a mirrored variable's value on each replica.
+MIRRORED_PREAMBLE = textwrap.dedent(
+    r"""
+    import json
+
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+    import keras
+    import numpy as np
+
+    import kgan
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
+
+    def per_replica_values(variable):
+        value = getattr(variable, "value", variable)
+        return [np.asarray(v) for v in getattr(value, "values", [value])]
+
+
+    def replicas_agree(variables):
+        return all(all(np.array_equal(vals[0], v) for v in vals[1:]) for vals in map(per_replica_values, variables))
+    """
+)
 
 
 class BackgroundScript:

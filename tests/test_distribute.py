@@ -2,43 +2,24 @@
 
 Logical devices must be configured before TensorFlow initializes, which the
 pytest process has long done; so the checks run in a fresh interpreter
-(`SCRIPT`, via `sys.executable`) that prints its measurements as JSON, and
-the tests below assert on them.
+(`SCRIPT`, started when collection ends: `BACKGROUND`, tests/background.py)
+that prints its measurements as JSON, and the tests below assert on them.
 """
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
+from background import MIRRORED_PREAMBLE
+from background import BackgroundScript
 
-SCRIPT = textwrap.dedent(
+SCRIPT = MIRRORED_PREAMBLE + textwrap.dedent(
     r"""
-    import json
-
-    import tensorflow as tf
-
-    # 1. Two logical CPUs, before anything initializes TensorFlow's runtime.
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-
-    import keras
-    import numpy as np
-
-    import kgan
     from kgan import compilation
     from kgan import models
 
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    # 1. Two logical CPUs and the strategy over them: MIRRORED_PREAMBLE.
     out = {"replicas": strategy.num_replicas_in_sync}
-
-
-    def per_replica_values(variable):
-        value = getattr(variable, "value", variable)
-        return [np.asarray(v) for v in getattr(value, "values", [value])]
 
 
     # 2. Noise: every replica draws its own.
@@ -90,17 +71,13 @@ SCRIPT = textwrap.dedent(
         # Trained variables, optimizer state, EMA and the noise seed must
         # agree on every replica after the steps. (Batch-norm moving
         # statistics are per replica in Keras 3: aggregation "none".)
-        "replicas_agree": all(
-            all(np.array_equal(vals[0], v) for v in vals[1:])
-            for vals in (
-                per_replica_values(w)
-                for w in gan.generator.trainable_weights
-                + gan.discriminator.trainable_weights
-                + [e for e, w in zip(gan.ema_generator.weights, gan.generator.weights) if w.trainable]
-                + gan.d_optimizer.variables
-                + gan.g_optimizer.variables
-                + [gan.seed_generator.state]
-            )
+        "replicas_agree": replicas_agree(
+            gan.generator.trainable_weights
+            + gan.discriminator.trainable_weights
+            + [e for e, w in zip(gan.ema_generator.weights, gan.generator.weights) if w.trainable]
+            + gan.d_optimizer.variables
+            + gan.g_optimizer.variables
+            + [gan.seed_generator.state]
         ),
         "sample_shape": list(gan.generate(3, seed=0).shape),
     }
@@ -159,15 +136,12 @@ SCRIPT = textwrap.dedent(
 )
 
 
+BACKGROUND = BackgroundScript(SCRIPT)
+
+
 @pytest.fixture(scope="module")
 def result():
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=600, env=env
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, f"script failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
-    return json.loads(lines[-1][len("RESULT ") :])
+    return BACKGROUND.result()
 
 
 def test_two_replicas_and_no_xla(result):

@@ -9,35 +9,15 @@ import os
 import textwrap
 
 import pytest
+from background import MIRRORED_PREAMBLE
 from background import BackgroundScript
 
-SCRIPT = textwrap.dedent(
+SCRIPT = MIRRORED_PREAMBLE + textwrap.dedent(
     r"""
-    import json, os, sys, tempfile
-
-    import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-
-    import keras
-    import numpy as np
-
-    import kgan
+    import os, sys, tempfile
 
     sys.path.insert(0, sys.argv[1])
     import tiny_cyclegan
-
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
-    def replica_values(variable):
-        value = getattr(variable, "value", variable)
-        return [np.asarray(v) for v in getattr(value, "values", [value])]
-
-
-    def agree(variables):
-        return all(all(np.array_equal(vals[0], v) for v in vals[1:]) for vals in map(replica_values, variables))
 
 
     out = {}
@@ -48,14 +28,14 @@ SCRIPT = textwrap.dedent(
     history = model.fit(dataset, epochs=1, verbose=0).history
     trained = [w for name in model.network_names for w in getattr(model, name).trainable_weights]
     optimizer_state = [v for opt in model.optimizers.values() for v in opt.variables]
-    pools = replica_values(model.pool_a.images)
+    pools = per_replica_values(model.pool_a.images)
     out["cyclegan"] = {
         "finite": all(np.isfinite(v).all() for v in history.values()),
         "iterations": [int(opt.iterations.numpy()) for opt in model.optimizers.values()],
-        "weights_agree": agree(trained) and agree(optimizer_state),
+        "weights_agree": replicas_agree(trained) and replicas_agree(optimizer_state),
         "pool_replicas": len(pools),
         "pools_differ": not np.array_equal(pools[0], pools[1]),
-        "counts": [int(c) for c in replica_values(model.pool_a.count)],
+        "counts": [int(c) for c in per_replica_values(model.pool_a.count)],
     }
     directory = tempfile.mkdtemp()
     checkpoint = tf.train.Checkpoint(**model.checkpoint_parts())
@@ -63,7 +43,7 @@ SCRIPT = textwrap.dedent(
     with strategy.scope():
         restored = tiny_cyclegan.model(pool_size=6, ema_half_life=None)
     tf.train.Checkpoint(**restored.checkpoint_parts()).restore(path).assert_existing_objects_matched()
-    restored_pools = replica_values(restored.pool_a.images)
+    restored_pools = per_replica_values(restored.pool_a.images)
     out["cyclegan"]["restored_first_replica_pool"] = all(np.array_equal(p, pools[0]) for p in restored_pools)
 
     sys.path.insert(0, sys.argv[2])
@@ -75,7 +55,7 @@ SCRIPT = textwrap.dedent(
     history = pix2pix.fit(source, target, batch_size=8, epochs=1, verbose=0).history
     out["pix2pix"] = {
         "finite": all(np.isfinite(v).all() for v in history.values()),
-        "weights_agree": agree(pix2pix.generator.trainable_weights + pix2pix.discriminator.trainable_weights
+        "weights_agree": replicas_agree(pix2pix.generator.trainable_weights + pix2pix.discriminator.trainable_weights
                                + pix2pix.ema_generator.trainable_weights + [pix2pix.seed_generator.state]),
         "iterations": [int(opt.iterations.numpy()) for opt in pix2pix.optimizers.values()],
     }

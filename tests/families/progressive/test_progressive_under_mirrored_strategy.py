@@ -12,30 +12,11 @@ import textwrap
 
 import numpy as np
 import pytest
+from background import MIRRORED_PREAMBLE
 from background import BackgroundScript
 
-SCRIPT = textwrap.dedent(
+SCRIPT = MIRRORED_PREAMBLE + textwrap.dedent(
     r"""
-    import json
-
-    import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-
-    import keras
-    import numpy as np
-
-    import kgan
-
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
-    def per_replica_values(variable):
-        value = getattr(variable, "value", variable)
-        return [np.asarray(v) for v in getattr(value, "values", [value])]
-
-
     with strategy.scope():
         keras.utils.set_random_seed(0)
         g = kgan.models.progressive_generator(8, 8, 1, 2, max_filters=8, filter_base=64, embed_dim=4)
@@ -65,10 +46,8 @@ SCRIPT = textwrap.dedent(
         "growth": gan.growth(),
         "iterations": [int(gan.d_optimizer.iterations.numpy()), int(gan.g_optimizer.iterations.numpy())],
         "changed": sum(not np.array_equal(a, np.asarray(b)) for a, b in zip(before, weights)),
-        "replicas_agree": all(
-            all(np.array_equal(vals[0], v) for v in vals[1:])
-            for vals in (per_replica_values(w) for w in weights + gan.ema_generator.trainable_weights
-                         + gan.d_optimizer.variables + gan.g_optimizer.variables)
+        "replicas_agree": replicas_agree(
+            weights + gan.ema_generator.trainable_weights + gan.d_optimizer.variables + gan.g_optimizer.variables
         ),
         "sample_shape": list(gan.generate(3, seed=0).shape),
     }

@@ -1,48 +1,23 @@
 """`kgan.VoxelGAN` with its gate under MirroredStrategy (2 logical CPUs) and under mixed precision.
 
 Logical devices must be set before TensorFlow initialises, so the strategy
-check runs in a fresh interpreter that prints its measurements as JSON
-(as tests/test_distribute.py does).
+check runs in a fresh interpreter that prints its measurements as JSON,
+started when collection ends (`BACKGROUND`, tests/background.py).
 """
 
-import json
 import math
-import os
-import subprocess
-import sys
 import textwrap
 
 import keras
 import numpy as np
 import pytest
+from background import MIRRORED_PREAMBLE
+from background import BackgroundScript
 
 import kgan
 
-SCRIPT = textwrap.dedent(
+SCRIPT = MIRRORED_PREAMBLE + textwrap.dedent(
     r"""
-    import json
-
-    import tensorflow as tf
-
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-
-    import keras
-    import numpy as np
-
-    import kgan
-
-    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
-    def replicas_agree(variables):
-        def values(v):
-            value = getattr(v, "value", v)
-            return [np.asarray(x) for x in getattr(value, "values", [value])]
-
-        return all(all(np.array_equal(vals[0], x) for x in vals[1:]) for vals in map(values, variables))
-
-
     out = {}
     rng = np.random.default_rng(0)
     x = (rng.random((32, 8, 8, 8, 1)) < 0.3).astype("uint8")
@@ -69,13 +44,12 @@ SCRIPT = textwrap.dedent(
 )
 
 
+BACKGROUND = BackgroundScript(SCRIPT)
+
+
 @pytest.fixture(scope="module")
 def mirrored():
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return BACKGROUND.result()
 
 
 def test_the_gate_under_mirrored_strategy_keeps_replicas_in_step(mirrored):
